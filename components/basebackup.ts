@@ -1,0 +1,115 @@
+/**
+ * The commands behind each standby's `command.local.Command`: seed the
+ * standby's volume with pg_basebackup (create) and drop its slot (delete).
+ * They run on the Docker host with the docker CLI. Pure rendering.
+ */
+import { DATA_DIR, LABEL_CLUSTER, LABEL_ROLE, LABEL_STACK, PRIMARY_ALIAS, SERVER_PORT } from "./naming";
+import { shellQuote, sqlLiteral } from "./shell";
+
+export interface BaseBackupInput {
+  readonly stack: string;
+  readonly namePrefix: string;
+  readonly primaryContainer: string;
+  readonly standbyContainer: string;
+  readonly slot: string;
+  readonly superuser: string;
+  readonly replicationUser: string;
+  readonly networkName: string;
+  readonly volumeName: string;
+  /** Image reference or `sha256:` id to run pg_basebackup from (the cluster's image). */
+  readonly image: string;
+}
+
+/** Where the standby keeps its replication password, beside its data (mode 0600). */
+export const STANDBY_PASSFILE = `${DATA_DIR}/pg-replication.pgpass`;
+
+/** psql as the superuser inside the primary, over its local socket (peer auth, no password). */
+function primaryPsql(input: BaseBackupInput, sql: string): string {
+  return `docker exec -u postgres ${shellQuote(input.primaryContainer)} psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U ${shellQuote(input.superuser)} -c ${shellQuote(sql)}`;
+}
+
+/**
+ * Runs inside a one-off container on the cluster network with the standby's
+ * volume mounted. The replication password arrives on stdin: never in an
+ * argument or an environment variable.
+ */
+export function renderSeedScript(input: BaseBackupInput): string {
+  const user = input.replicationUser;
+  return `set -eu
+DATA=${DATA_DIR}
+IFS= read -r password || [ -n "$password" ]
+if [ -z "$password" ]; then echo "pg-replication: no replication password on stdin" >&2; exit 1; fi
+if [ -s "$DATA/PG_VERSION" ] && [ ! -e "$DATA/standby.signal" ]; then
+  echo "pg-replication: refusing to overwrite the data of ${input.standbyContainer}: it holds a promoted, writable server (no standby.signal). Save what you need, remove the volume ${input.volumeName}, then deploy again." >&2
+  exit 3
+fi
+find "$DATA" -mindepth 1 -delete
+chown postgres:postgres "$DATA"
+chmod 0700 "$DATA"
+umask 077
+# .pgpass format: ':' and '\\' in the password are escaped with '\\'.
+escaped=$(printf '%s' "$password" | sed 's/[\\\\:]/\\\\&/g')
+printf '%s:%s:*:%s:%s\\n' ${PRIMARY_ALIAS} ${SERVER_PORT} ${user} "$escaped" > /tmp/pgpass
+chown postgres:postgres /tmp/pgpass
+setpriv --reuid=postgres --regid=postgres --init-groups env PGPASSFILE=/tmp/pgpass \\
+  pg_basebackup -h ${PRIMARY_ALIAS} -p ${SERVER_PORT} -U ${user} -D "$DATA" -R -X stream -c fast -S ${input.slot} -w
+install -o postgres -g postgres -m 0600 /tmp/pgpass ${STANDBY_PASSFILE}
+# -R recorded the temporary passfile; the last primary_conninfo in the file wins.
+echo "primary_conninfo = 'host=${PRIMARY_ALIAS} port=${SERVER_PORT} user=${user} passfile=${STANDBY_PASSFILE}'" >> "$DATA/postgresql.auto.conf"
+echo "pg-replication: base backup of ${input.standbyContainer} complete (slot ${input.slot})"
+`;
+}
+
+/** The Command's `create`: stop the old standby if any, make sure its slot exists, seed the volume. */
+export function renderBaseBackupCreate(input: BaseBackupInput): string {
+  const slot = sqlLiteral(input.slot);
+  const seedName = `${input.standbyContainer}-basebackup`;
+  return [
+    "set -eu",
+    "# A standby must not run while its data directory is rewritten; one that ran is started again after.",
+    "was_running=false",
+    `if [ "$(docker container inspect -f '{{.State.Running}}' ${shellQuote(input.standbyContainer)} 2>/dev/null)" = true ]; then was_running=true; docker stop -t 60 ${shellQuote(input.standbyContainer)} >/dev/null; fi`,
+    `docker rm -f ${shellQuote(seedName)} >/dev/null 2>&1 || true`,
+    "# Reuse the slot when present; one invalidated by max_slot_wal_keep_size cannot stream and is made anew.",
+    primaryPsql(input, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot} AND NOT active AND wal_status = 'lost'`),
+    primaryPsql(input, `SELECT 'created slot ' || slot_name FROM pg_create_physical_replication_slot(${slot}, true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ${slot})`),
+    [
+      "docker run --rm -i",
+      `--name ${shellQuote(seedName)}`,
+      `--network ${shellQuote(input.networkName)}`,
+      `--label ${shellQuote(`${LABEL_STACK}=${input.stack}`)}`,
+      `--label ${shellQuote(`${LABEL_CLUSTER}=${input.namePrefix}`)}`,
+      `--label ${shellQuote(`${LABEL_ROLE}=basebackup`)}`,
+      `-v ${shellQuote(`${input.volumeName}:${DATA_DIR}`)}`,
+      "--entrypoint /bin/sh",
+      shellQuote(input.image),
+      `-c ${shellQuote(renderSeedScript(input))}`,
+    ].join(" "),
+    `if [ "$was_running" = true ]; then docker start ${shellQuote(input.standbyContainer)} >/dev/null; fi`,
+  ].join("\n");
+}
+
+/**
+ * The Command's `delete`: drop the standby's slot, or it retains WAL on the
+ * primary until max_slot_wal_keep_size. The standby container is removed
+ * first (it depends on this command), but its WAL sender may take a moment to
+ * exit, so an active slot is retried for a while.
+ */
+export function renderBaseBackupDelete(input: BaseBackupInput): string {
+  const slot = sqlLiteral(input.slot);
+  const drop = primaryPsql(input, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot}`);
+  return [
+    "set -u",
+    `if ! docker exec ${shellQuote(input.primaryContainer)} true >/dev/null 2>&1; then`,
+    `  echo "pg-replication: ${input.primaryContainer} is not running; slot ${input.slot} was not dropped (it goes with the primary's volume)" >&2`,
+    "  exit 0",
+    "fi",
+    "i=0",
+    `until ${drop} >/dev/null; do`,
+    "  i=$((i + 1))",
+    `  if [ "$i" -ge 30 ]; then echo "pg-replication: could not drop slot ${input.slot} on ${input.primaryContainer}" >&2; exit 1; fi`,
+    "  sleep 1",
+    "done",
+    `echo "pg-replication: dropped slot ${input.slot}"`,
+  ].join("\n");
+}

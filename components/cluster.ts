@@ -1,0 +1,224 @@
+/**
+ * PostgresReplicationCluster: a PostgreSQL primary and its hot standbys on one
+ * Docker host. What to build is decided by the pure functions beside this
+ * file; this component only maps their results onto resources.
+ */
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+import { renderBaseBackupCreate, renderBaseBackupDelete, type BaseBackupInput } from "./basebackup";
+import type { ClusterConfig } from "./config";
+import {
+  ENTRYPOINT_PATH, INIT_SQL_PATH, REPLICATION_PASSWORD_FILE, SUPERUSER_PASSWORD_FILE,
+  renderPrimaryEntrypoint, renderStandbyEntrypoint,
+} from "./entrypoint";
+import { renderHba, renderIdent } from "./hba";
+import { majorVersionFromImage } from "./image";
+import {
+  CONFIG_DIR, DATA_DIR, PRIMARY_ALIAS, SERVER_PORT, labelsFor, networkName, primaryName,
+  replicaAlias, replicaName, slotName, volumeName,
+} from "./naming";
+import type { ClusterOutputs, ReplicaOutput } from "./outputs";
+
+/** The stack outputs that carry no secret. */
+export type ClusterInfo = Omit<ClusterOutputs, "primaryConnectionString" | "replicaConnectionStrings">;
+import { primarySettings, serverCommand, standbySettings } from "./settings";
+
+export interface PostgresReplicationClusterArgs {
+  /** Validated configuration (see config.ts). */
+  readonly config: ClusterConfig;
+  /** Superuser password; generated and kept in state when absent. */
+  readonly superuserPassword?: pulumi.Input<string>;
+  /** Password of the replication role; generated and kept in state when absent. */
+  readonly replicationPassword?: pulumi.Input<string>;
+}
+
+/** PostgreSQL's own shutdown takes a checkpoint; give it time before Docker's SIGKILL. */
+const SHUTDOWN_GRACE_SECONDS = 60;
+const READY_TIMEOUT_SECONDS = 180;
+
+const healthcheck = {
+  // The real server's socket only: the bootstrap's temporary server uses a private one.
+  tests: ["CMD-SHELL", `pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT}`],
+  interval: "1s",
+  timeout: "5s",
+  startPeriod: "120s",
+  retries: 5,
+};
+
+/** Clients on the Docker host reach a port bound to every interface through loopback. */
+function clientHost(bindAddress: string): string {
+  return bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress;
+}
+
+function connectionString(user: string, password: string, host: string, port: number, database: string): string {
+  return `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
+}
+
+export class PostgresReplicationCluster extends pulumi.ComponentResource {
+  /** Everything about the cluster that is not secret. */
+  public readonly info: pulumi.Output<ClusterInfo>;
+  public readonly primaryConnectionString: pulumi.Output<string>;
+  public readonly replicaConnectionStrings: pulumi.Output<string[]>;
+  public readonly primary: docker.Container;
+  public readonly replicas: docker.Container[];
+
+  constructor(name: string, args: PostgresReplicationClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pg-replication:index:Cluster", name, {}, opts);
+    const cfg = args.config;
+    const prefix = cfg.namePrefix;
+    const child = { parent: this };
+    // Every name is fixed, so a replacement must remove the old object first.
+    const fixedName = { parent: this, deleteBeforeReplace: true };
+
+    const superuserPassword = pulumi.secret(args.superuserPassword ??
+      new random.RandomPassword(`${prefix}-superuser-password`, { length: 32, special: false }, child).result);
+    const replicationPassword = pulumi.secret(args.replicationPassword ??
+      new random.RandomPassword(`${prefix}-replication-password`, { length: 32, special: false }, child).result);
+
+    // keepLocally: destroying the stack must not delete an image the user may share with other work.
+    const image = new docker.RemoteImage(`${prefix}-image`, { name: cfg.image, keepLocally: true }, child);
+
+    const network = new docker.Network(networkName(prefix), {
+      name: networkName(prefix),
+      driver: "bridge",
+      labels: labelsFor(cfg.stack, prefix, "network"),
+    }, fixedName);
+
+    const hba = network.ipamConfigs.apply((configs) => {
+      const ipv4 = (configs ?? []).find((c) => c.subnet !== undefined && !c.subnet.includes(":"));
+      if (ipv4?.subnet === undefined || ipv4.gateway === undefined) {
+        throw new Error(`network ${networkName(prefix)} reports no IPv4 subnet and gateway; pg_hba cannot be written`);
+      }
+      return renderHba({ replicationUser: cfg.replicationUser, superuser: cfg.superuser, subnet: ipv4.subnet, gateway: ipv4.gateway });
+    });
+    const commonUploads = [
+      { file: `${CONFIG_DIR}/pg_hba.conf`, content: hba, permissions: "0644" },
+      { file: `${CONFIG_DIR}/pg_ident.conf`, content: renderIdent(cfg.superuser), permissions: "0644" },
+    ];
+
+    const nodeContainer = (node: string, role: "primary" | "replica", extra: {
+      command: string[]; port: number; alias: string; volume: docker.Volume;
+      uploads: docker.types.input.ContainerUpload[]; labels?: { label: string; value: pulumi.Input<string> }[];
+    }, dependsOn: pulumi.Resource[]): docker.Container => new docker.Container(node, {
+      name: node,
+      image: image.imageId,
+      hostname: extra.alias,
+      entrypoints: [ENTRYPOINT_PATH],
+      command: extra.command,
+      labels: [...labelsFor(cfg.stack, prefix, role), ...(extra.labels ?? [])],
+      restart: "unless-stopped",
+      // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, a checkpoint is written.
+      stopSignal: "SIGINT",
+      stopTimeout: SHUTDOWN_GRACE_SECONDS,
+      destroyGraceSeconds: SHUTDOWN_GRACE_SECONDS,
+      healthcheck,
+      wait: true,
+      waitTimeout: READY_TIMEOUT_SECONDS,
+      ports: [{ internal: SERVER_PORT, external: extra.port, ip: cfg.bindAddress, protocol: "tcp" }],
+      volumes: [{ volumeName: extra.volume.name, containerPath: DATA_DIR }],
+      networksAdvanced: [{ name: network.name, aliases: [extra.alias] }],
+      uploads: [...commonUploads, ...extra.uploads],
+    }, { ...fixedName, dependsOn });
+
+    const primaryNode = primaryName(prefix);
+    const primaryVolume = new docker.Volume(volumeName(primaryNode), {
+      name: volumeName(primaryNode),
+      labels: labelsFor(cfg.stack, prefix, "primary"),
+    }, fixedName);
+    const primaryUploads: docker.types.input.ContainerUpload[] = [
+      {
+        file: ENTRYPOINT_PATH,
+        content: renderPrimaryEntrypoint({
+          superuser: cfg.superuser, replicationUser: cfg.replicationUser,
+          database: cfg.database, hasInitSql: cfg.initSql !== "",
+        }),
+        permissions: "0755",
+      },
+      { file: SUPERUSER_PASSWORD_FILE, content: superuserPassword, permissions: "0600" },
+      { file: REPLICATION_PASSWORD_FILE, content: replicationPassword, permissions: "0600" },
+      ...(cfg.initSql !== "" ? [{ file: INIT_SQL_PATH, content: cfg.initSql, permissions: "0644" }] : []),
+    ];
+    this.primary = nodeContainer(primaryNode, "primary", {
+      command: serverCommand(primarySettings(cfg)),
+      port: cfg.primaryPort,
+      alias: PRIMARY_ALIAS,
+      volume: primaryVolume,
+      uploads: primaryUploads,
+    }, []);
+
+    this.replicas = [];
+    const replicaOutputs: ReplicaOutput[] = [];
+    const host = clientHost(cfg.bindAddress);
+    for (let n = 1; n <= cfg.replicas; n++) {
+      const node = replicaName(prefix, n);
+      const volume = new docker.Volume(volumeName(node), {
+        name: volumeName(node),
+        labels: labelsFor(cfg.stack, prefix, "replica"),
+      }, fixedName);
+      const backup: BaseBackupInput = {
+        stack: cfg.stack, namePrefix: prefix, primaryContainer: primaryNode, standbyContainer: node,
+        slot: slotName(n), superuser: cfg.superuser, replicationUser: cfg.replicationUser,
+        networkName: networkName(prefix), volumeName: volumeName(node), image: cfg.image,
+      };
+      const seed = new command.local.Command(`${node}-basebackup`, {
+        create: renderBaseBackupCreate(backup),
+        delete: renderBaseBackupDelete(backup),
+        stdin: replicationPassword,
+        // A new volume or a new primary container needs a fresh base backup.
+        triggers: [volume.name, this.primary.id],
+      }, { parent: this, dependsOn: [this.primary, volume, network] });
+      this.replicas.push(nodeContainer(node, "replica", {
+        command: serverCommand(standbySettings(cfg, n)),
+        port: cfg.firstReplicaPort + n - 1,
+        alias: replicaAlias(n),
+        volume,
+        uploads: [{ file: ENTRYPOINT_PATH, content: renderStandbyEntrypoint(), permissions: "0755" }],
+        // A new base backup means a new standby container: the label ties the two.
+        labels: [{ label: "pg-replication.basebackup", value: seed.id }],
+      }, [seed]));
+      replicaOutputs.push({
+        index: n, containerName: node, host, port: cfg.firstReplicaPort + n - 1,
+        slot: slotName(n), applicationName: slotName(n),
+      });
+    }
+
+    const shownPrimarySettings = primarySettings(cfg);
+    // cluster_name is the one standby setting that differs per standby.
+    const { cluster_name: _perStandby, ...shownStandbySettings } = standbySettings(cfg, 1);
+    const created = pulumi.all([this.primary.id, pulumi.all(this.replicas.map((r) => r.id))]);
+    this.info = created.apply((): ClusterInfo => ({
+      stack: cfg.stack,
+      namePrefix: prefix,
+      networkName: networkName(prefix),
+      image: cfg.image,
+      expectedMajorVersion: majorVersionFromImage(cfg.image),
+      primaryHost: host,
+      primaryPort: cfg.primaryPort,
+      primaryContainerName: primaryNode,
+      replicas: replicaOutputs,
+      database: cfg.database,
+      superuser: cfg.superuser,
+      replicationUser: cfg.replicationUser,
+      sync: {
+        mode: cfg.syncMode,
+        count: cfg.syncMode === "off" ? 0 : cfg.syncCount,
+        synchronousCommit: cfg.synchronousCommit,
+        standbyNames: shownPrimarySettings.synchronous_standby_names ?? "",
+      },
+      settings: { primary: shownPrimarySettings, standby: shownStandbySettings },
+    }));
+    this.primaryConnectionString = pulumi.secret(pulumi.all([superuserPassword, created]).apply(([password]) =>
+      connectionString(cfg.superuser, password, host, cfg.primaryPort, cfg.database)));
+    this.replicaConnectionStrings = pulumi.secret(pulumi.all([superuserPassword, created]).apply(([password]) =>
+      replicaOutputs.map((r) => connectionString(cfg.superuser, password, host, r.port, cfg.database))));
+
+    this.registerOutputs({
+      info: this.info,
+      primaryConnectionString: this.primaryConnectionString,
+      replicaConnectionStrings: this.replicaConnectionStrings,
+    });
+  }
+}
