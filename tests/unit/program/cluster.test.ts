@@ -1,0 +1,230 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import { RecordingMocks, isSecretValue, unwrapSecrets, valueOf } from "./mocks";
+
+const mocks = new RecordingMocks();
+pulumi.runtime.setMocks(mocks, "pg-replication", "dev", false);
+
+const CONTAINER = "docker:index/container:Container";
+const COMMAND = "command:local:Command";
+const VOLUME = "docker:index/volume:Volume";
+const NETWORK = "docker:index/network:Network";
+
+type Upload = { file: string; content: unknown; permissions?: string };
+type Port = { internal: number; external: number; ip: string };
+
+// Loaded after setMocks, as Pulumi requires.
+async function deploy(prefix: string, raw: Record<string, string>, secrets: { superuserPassword?: string; replicationPassword?: string } = {}) {
+  const { parseConfig } = await import("../../../components/config");
+  const { PostgresReplicationCluster } = await import("../../../components/cluster");
+  const config = parseConfig({ namePrefix: prefix, ...raw }, "dev");
+  const cluster = new PostgresReplicationCluster(prefix, {
+    config,
+    superuserPassword: secrets.superuserPassword === undefined ? undefined : pulumi.secret(secrets.superuserPassword),
+    replicationPassword: secrets.replicationPassword === undefined ? undefined : pulumi.secret(secrets.replicationPassword),
+  });
+  const info = await valueOf(cluster.info);
+  const primaryDsn = await valueOf(cluster.primaryConnectionString);
+  const replicaDsns = await valueOf(cluster.replicaConnectionStrings);
+  return { cluster, info, primaryDsn, replicaDsns };
+}
+
+describe("a cluster with two standbys", () => {
+  let result: Awaited<ReturnType<typeof deploy>>;
+  before(async () => {
+    mocks.delays.set("c2-primary", 80);
+    result = await deploy("c2", { replicas: "2", primaryPort: "25432" }, { superuserPassword: "super-secret-pw-1", replicationPassword: "repl-secret-pw-1" });
+  });
+
+  it("declares one network, a volume per node, a container per node and a base backup per standby", () => {
+    const mine = mocks.resources.filter((r) => r.name.startsWith("c2-"));
+    assert.deepEqual(mine.filter((r) => r.type === NETWORK).map((r) => r.name), ["c2-net"]);
+    assert.deepEqual(mine.filter((r) => r.type === VOLUME).map((r) => r.name).sort(), ["c2-primary-data", "c2-replica-1-data", "c2-replica-2-data"]);
+    assert.deepEqual(mine.filter((r) => r.type === CONTAINER).map((r) => r.name).sort(), ["c2-primary", "c2-replica-1", "c2-replica-2"]);
+    assert.deepEqual(mine.filter((r) => r.type === COMMAND).map((r) => r.name).sort(), ["c2-replica-1-basebackup", "c2-replica-2-basebackup"]);
+    assert.equal(mocks.find("pg-replication:index:Cluster", "c2").type, "pg-replication:index:Cluster");
+  });
+
+  it("keeps the image locally on destroy", () => {
+    const image = mocks.find("docker:index/remoteImage:RemoteImage", "c2-image");
+    assert.deepEqual(image.inputs, { name: "postgres:17", keepLocally: true });
+  });
+
+  it("names every object explicitly and labels it with the stack and cluster", () => {
+    for (const r of mocks.resources.filter((x) => x.name.startsWith("c2-") && [CONTAINER, VOLUME, NETWORK].includes(x.type))) {
+      assert.equal(r.inputs.name, r.name);
+      const labels = r.inputs.labels as { label: string; value: string }[];
+      assert.ok(labels.some((l) => l.label === "pg-replication.stack" && l.value === "dev"), `${r.name} stack label`);
+      assert.ok(labels.some((l) => l.label === "pg-replication.cluster" && l.value === "c2"), `${r.name} cluster label`);
+    }
+  });
+
+  it("runs each base backup after the primary is healthy, and each standby after its base backup", () => {
+    const primary = mocks.find(CONTAINER, "c2-primary");
+    assert.equal(primary.inputs.wait, true, "the primary is waited for until healthy");
+    for (const n of [1, 2]) {
+      const seed = mocks.find(COMMAND, `c2-replica-${n}-basebackup`);
+      const standby = mocks.find(CONTAINER, `c2-replica-${n}`);
+      assert.ok(seed.started > primary.finished, `base backup ${n} starts after the primary is ready`);
+      assert.ok(standby.started > seed.finished, `standby ${n} starts after its base backup`);
+    }
+  });
+
+  it("publishes every port on 127.0.0.1 by default, at the configured host ports", () => {
+    const ports = (name: string) => mocks.find(CONTAINER, name).inputs.ports as Port[];
+    assert.deepEqual(ports("c2-primary"), [{ internal: 5432, external: 25432, ip: "127.0.0.1", protocol: "tcp" }]);
+    assert.deepEqual(ports("c2-replica-1").map((p) => [p.ip, p.external]), [["127.0.0.1", 25433]]);
+    assert.deepEqual(ports("c2-replica-2").map((p) => [p.ip, p.external]), [["127.0.0.1", 25434]]);
+  });
+
+  it("starts PostgreSQL with declarative settings and the program's pg_hba", () => {
+    const cmd = mocks.find(CONTAINER, "c2-primary").inputs.command as string[];
+    assert.equal(cmd[0], "postgres");
+    for (const setting of ["wal_level=replica", "hot_standby=on", "hba_file=/etc/pg-replication/pg_hba.conf", "max_slot_wal_keep_size=1GB", "wal_keep_size=128MB", "listen_addresses=*", "password_encryption=scram-sha-256"]) {
+      assert.ok(cmd.includes(setting), `primary has -c ${setting}`);
+    }
+    const standby = mocks.find(CONTAINER, "c2-replica-2").inputs.command as string[];
+    assert.ok(standby.includes("cluster_name=replica_2"));
+    assert.ok(standby.includes("hot_standby_feedback=on"));
+  });
+
+  it("shuts PostgreSQL down cleanly instead of the provider's default SIGKILL", () => {
+    for (const name of ["c2-primary", "c2-replica-1"]) {
+      const inputs = mocks.find(CONTAINER, name).inputs;
+      assert.equal(inputs.stopSignal, "SIGINT");
+      assert.ok((inputs.destroyGraceSeconds as number) >= 30);
+      assert.ok((inputs.stopTimeout as number) >= 30);
+      assert.equal(inputs.restart, "unless-stopped");
+    }
+  });
+
+  it("checks health with pg_isready on the real server's socket", () => {
+    const hc = mocks.find(CONTAINER, "c2-primary").inputs.healthcheck as { tests: string[]; interval: string };
+    assert.equal(hc.tests[0], "CMD-SHELL");
+    assert.match(hc.tests[1], /^pg_isready -q -h \/var\/run\/postgresql/);
+    assert.equal(hc.interval, "1s");
+  });
+
+  it("joins every node to the cluster network under its alias", () => {
+    const aliases = (name: string) => (mocks.find(CONTAINER, name).inputs.networksAdvanced as { name: string; aliases: string[] }[]);
+    assert.deepEqual(aliases("c2-primary"), [{ name: "c2-net", aliases: ["primary"] }]);
+    assert.deepEqual(aliases("c2-replica-2"), [{ name: "c2-net", aliases: ["replica-2"] }]);
+  });
+
+  it("writes pg_hba with replication limited to the network's subnet", () => {
+    const uploads = unwrapSecrets(mocks.find(CONTAINER, "c2-primary").inputs.uploads) as Upload[];
+    const hba = uploads.find((u) => u.file === "/etc/pg-replication/pg_hba.conf");
+    assert.match(String(hba?.content), /host\s+replication\s+replicator\s+172\.30\.0\.0\/16\s+scram-sha-256/);
+    assert.match(String(hba?.content), /host\s+replication\s+all\s+172\.30\.0\.1\/32\s+reject/);
+  });
+
+  it("delivers passwords only as secret, root-only files in the primary", () => {
+    const raw = mocks.find(CONTAINER, "c2-primary").inputs.uploads;
+    // Pulumi marks the whole list secret when one element is: it is stored encrypted in state.
+    assert.ok(isSecretValue(raw) || (raw as Upload[]).every((u) => !u.file.includes("secrets") || isSecretValue(u.content)));
+    const uploads = unwrapSecrets(raw) as Upload[];
+    const secretFiles = uploads.filter((u) => u.file.startsWith("/etc/pg-replication/secrets/"));
+    assert.deepEqual(secretFiles.map((u) => [u.file, u.content, u.permissions]), [
+      ["/etc/pg-replication/secrets/superuser-password", "super-secret-pw-1", "0600"],
+      ["/etc/pg-replication/secrets/replication-password", "repl-secret-pw-1", "0600"],
+    ]);
+    const standbyUploads = unwrapSecrets(mocks.find(CONTAINER, "c2-replica-1").inputs.uploads) as Upload[];
+    assert.ok(standbyUploads.every((u) => !u.file.includes("secrets")), "standbys get no password files");
+  });
+
+  it("puts no password in any container's envs, command or entrypoint, nor in a command line", () => {
+    for (const r of mocks.resources.filter((x) => x.name.startsWith("c2-") && [CONTAINER, COMMAND].includes(x.type))) {
+      const plain = JSON.stringify({ ...unwrapSecrets(r.inputs) as object, uploads: undefined, stdin: undefined });
+      assert.ok(!plain.includes("super-secret-pw-1"), `${r.name} leaks the superuser password`);
+      assert.ok(!plain.includes("repl-secret-pw-1"), `${r.name} leaks the replication password`);
+      assert.equal(r.inputs.envs, undefined, `${r.name} has no environment`);
+    }
+  });
+
+  it("feeds the replication password to each base backup on stdin, as a secret", () => {
+    const seed = mocks.find(COMMAND, "c2-replica-1-basebackup");
+    assert.ok(isSecretValue(seed.inputs.stdin));
+    assert.equal(unwrapSecrets(seed.inputs.stdin), "repl-secret-pw-1");
+  });
+
+  it("re-seeds a standby when its volume or the primary container is replaced", () => {
+    const seed = mocks.find(COMMAND, "c2-replica-1-basebackup");
+    assert.deepEqual(seed.inputs.triggers, ["c2-replica-1-data", "c2-primary-id"]);
+  });
+
+  it("drops the standby's slot when the base backup is deleted", () => {
+    const seed = mocks.find(COMMAND, "c2-replica-2-basebackup");
+    assert.match(String(seed.inputs.delete), /pg_drop_replication_slot/);
+    assert.match(String(seed.inputs.delete), /replica_2/);
+  });
+
+  it("reports endpoints, slots and settings as plain outputs", () => {
+    const { info } = result;
+    assert.equal(info.primaryHost, "127.0.0.1");
+    assert.equal(info.primaryPort, 25432);
+    assert.equal(info.primaryContainerName, "c2-primary");
+    assert.deepEqual(info.replicas.map((r) => [r.containerName, r.port, r.slot, r.applicationName]), [
+      ["c2-replica-1", 25433, "replica_1", "replica_1"],
+      ["c2-replica-2", 25434, "replica_2", "replica_2"],
+    ]);
+    assert.equal(info.expectedMajorVersion, 17);
+    assert.equal(info.settings.primary.wal_level, "replica");
+    assert.ok(!JSON.stringify(info).includes("secret-pw"), "no password in the plain outputs");
+  });
+
+  it("gives connection strings as secrets", async () => {
+    assert.equal(await result.cluster.primaryConnectionString.isSecret, true);
+    assert.equal(await result.cluster.replicaConnectionStrings.isSecret, true);
+    assert.equal(result.primaryDsn, "postgresql://postgres:super-secret-pw-1@127.0.0.1:25432/postgres");
+    assert.deepEqual(result.replicaDsns, [
+      "postgresql://postgres:super-secret-pw-1@127.0.0.1:25433/postgres",
+      "postgresql://postgres:super-secret-pw-1@127.0.0.1:25434/postgres",
+    ]);
+  });
+});
+
+describe("passwords left unset", () => {
+  it("are generated with random.RandomPassword, kept in state and used as secrets", async () => {
+    const { primaryDsn } = await deploy("gen", {});
+    const generated = mocks.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name).sort();
+    assert.deepEqual(generated, ["gen-replication-password", "gen-superuser-password"]);
+    assert.equal(primaryDsn, "postgresql://postgres:generated-gen-superuser-password@127.0.0.1:15432/postgres");
+    const seed = mocks.find(COMMAND, "gen-replica-1-basebackup");
+    assert.equal(unwrapSecrets(seed.inputs.stdin), "generated-gen-replication-password");
+    assert.ok(isSecretValue(seed.inputs.stdin));
+  });
+});
+
+describe("synchronous replication", () => {
+  it("renders synchronous_standby_names and synchronous_commit on the primary only", async () => {
+    const { info } = await deploy("sync", { replicas: "2", syncMode: "any", syncCount: "1", synchronousCommit: "remote_apply", primaryPort: "26432" });
+    const primary = mocks.find(CONTAINER, "sync-primary").inputs.command as string[];
+    assert.ok(primary.includes('synchronous_standby_names=ANY 1 ("replica_1", "replica_2")'));
+    assert.ok(primary.includes("synchronous_commit=remote_apply"));
+    const standby = mocks.find(CONTAINER, "sync-replica-1").inputs.command as string[];
+    assert.ok(standby.includes("synchronous_standby_names="));
+    assert.deepEqual(info.sync, { mode: "any", count: 1, synchronousCommit: "remote_apply", standbyNames: 'ANY 1 ("replica_1", "replica_2")' });
+  });
+});
+
+describe("bindAddress", () => {
+  it("publishes on every interface when asked, while clients still use loopback", async () => {
+    const { info } = await deploy("open", { bindAddress: "0.0.0.0", primaryPort: "27432" });
+    const ports = mocks.find(CONTAINER, "open-primary").inputs.ports as Port[];
+    assert.equal(ports[0].ip, "0.0.0.0");
+    assert.equal(info.primaryHost, "127.0.0.1");
+  });
+});
+
+describe("initSql", () => {
+  it("is uploaded to the primary only when set", async () => {
+    await deploy("init", { initSql: "CREATE TABLE users (id int);", primaryPort: "28432" });
+    const uploads = unwrapSecrets(mocks.find(CONTAINER, "init-primary").inputs.uploads) as Upload[];
+    assert.equal(uploads.find((u) => u.file === "/etc/pg-replication/init.sql")?.content, "CREATE TABLE users (id int);");
+    const none = unwrapSecrets(mocks.find(CONTAINER, "gen-primary").inputs.uploads) as Upload[];
+    assert.equal(none.find((u) => u.file === "/etc/pg-replication/init.sql"), undefined);
+  });
+});

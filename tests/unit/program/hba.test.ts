@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { renderHba, renderIdent } from "../../../components/hba";
+
+/** The rules of a pg_hba file, comments and blank lines dropped, fields split. */
+function rules(hba: string): string[][] {
+  return hba.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).map((l) => l.trim().split(/\s+/));
+}
+
+describe("pg_hba", () => {
+  const hba = renderHba({ replicationUser: "replicator", superuser: "postgres", subnet: "172.20.0.0/16", gateway: "172.20.0.1" });
+  const lines = rules(hba);
+  const firstMatch = (type: string, db: string, user: string) =>
+    lines.find((r) => r[0] === type && (r[1] === db || r[1] === "all") && (r[2] === user || r[2] === "all"));
+
+  it("has no trust rule anywhere", () => {
+    assert.ok(lines.every((r) => !r.includes("trust")));
+  });
+
+  it("allows replication only for the replication role, from the cluster subnet, with scram-sha-256", () => {
+    const allowed = lines.filter((r) => r[1] === "replication" && r[r.length - 1] !== "reject");
+    assert.deepEqual(allowed, [["host", "replication", "replicator", "172.20.0.0/16", "scram-sha-256"]]);
+  });
+
+  it("rejects replication from the gateway, where host clients come in through published ports", () => {
+    const gatewayRule = lines.findIndex((r) => r[1] === "replication" && r[3] === "172.20.0.1/32");
+    const subnetRule = lines.findIndex((r) => r[1] === "replication" && r[3] === "172.20.0.0/16");
+    assert.ok(gatewayRule >= 0 && gatewayRule < subnetRule, "gateway reject comes first");
+    assert.equal(lines[gatewayRule][4], "reject");
+  });
+
+  it("rejects replication for any other role", () => {
+    assert.deepEqual(firstMatch("host", "replication", "postgres")?.slice(-1), ["reject"]);
+  });
+
+  it("refuses the replication role on normal databases", () => {
+    assert.deepEqual(firstMatch("host", "postgres", "replicator")?.slice(-1), ["reject"]);
+  });
+
+  it("asks everyone else for a scram-sha-256 password over TCP", () => {
+    assert.deepEqual(firstMatch("host", "app", "postgres"), ["host", "all", "all", "all", "scram-sha-256"]);
+  });
+
+  it("uses peer authentication through the ident map for local sockets", () => {
+    assert.deepEqual(lines[0], ["local", "all", "all", "peer", "map=local"]);
+    assert.match(renderIdent("admin"), /^local\s+postgres\s+admin$/m);
+  });
+});

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { describe, it } from "node:test";
+
+import { renderBaseBackupCreate, renderBaseBackupDelete, renderSeedScript, type BaseBackupInput } from "../../../components/basebackup";
+import { renderPrimaryEntrypoint, renderStandbyEntrypoint } from "../../../components/entrypoint";
+import { majorVersionFromImage } from "../../../components/image";
+import { shellQuote } from "../../../components/shell";
+
+/** `sh -n` parses a script without running it: a rendering slip is a syntax error here, not at deploy time. */
+function assertShellSyntax(script: string): void {
+  execFileSync("/bin/sh", ["-n"], { input: script });
+}
+
+const backup: BaseBackupInput = {
+  stack: "dev", namePrefix: "pg-dev", primaryContainer: "pg-dev-primary", standbyContainer: "pg-dev-replica-2",
+  slot: "replica_2", superuser: "postgres", replicationUser: "replicator", networkName: "pg-dev-net",
+  volumeName: "pg-dev-replica-2-data", image: "postgres:17",
+};
+
+describe("shell quoting", () => {
+  it("keeps any value one word, single quotes included", () => {
+    const value = `it's $HOME "x" \`id\``;
+    const echoed = execFileSync("/bin/sh", ["-c", `printf %s ${shellQuote(value)}`]).toString();
+    assert.equal(echoed, value);
+  });
+});
+
+describe("primary entrypoint", () => {
+  const script = renderPrimaryEntrypoint({ superuser: "postgres", replicationUser: "replicator", database: "app", hasInitSql: true });
+
+  it("is valid sh", () => assertShellSyntax(script));
+
+  it("bootstraps only an empty data directory", () => {
+    assert.match(script, /\[ -s "\$DATA\/PG_VERSION" \] \|\| fresh=1/);
+    assert.match(script, /if \[ "\$fresh" = 1 \] && \[ "\$HAS_INIT_SQL" = 1 \]/);
+  });
+
+  it("reads passwords from files inside psql, never from arguments or the environment", () => {
+    assert.match(script, /\\set su_password `cat [^`]+superuser-password`/);
+    assert.match(script, /initdb .*--pwfile=/);
+    assert.doesNotMatch(script, /PGPASSWORD/);
+  });
+
+  it("keeps the temporary bootstrap server off TCP and off the healthcheck's socket", () => {
+    assert.match(script, /listen_addresses='' -c unix_socket_directories='\$WORK'/);
+  });
+
+  it("removes the delivered password files once applied", () => {
+    assert.match(script, /rm -rf "\$WORK" "\$SECRETS"/);
+  });
+
+  it("creates the replication role without superuser rights", () => {
+    assert.match(script, /ROLE %I WITH LOGIN REPLICATION NOSUPERUSER/);
+  });
+
+  it("runs the server as the postgres user", () => {
+    assert.match(script, /exec setpriv --reuid=postgres --regid=postgres --init-groups "\$@"\n$/);
+  });
+});
+
+describe("standby entrypoint", () => {
+  const script = renderStandbyEntrypoint();
+  it("is valid sh", () => assertShellSyntax(script));
+  it("refuses to start on an empty data directory", () => {
+    assert.match(script, /base backup has not run/);
+  });
+});
+
+describe("base-backup command", () => {
+  const create = renderBaseBackupCreate(backup);
+  const seed = renderSeedScript(backup);
+
+  it("is valid sh, inside and out", () => {
+    assertShellSyntax(create);
+    assertShellSyntax(seed);
+    assertShellSyntax(renderBaseBackupDelete(backup));
+  });
+
+  it("creates the standby's slot when missing and reuses it when present", () => {
+    assert.match(create, /pg_create_physical_replication_slot\(\S*replica_2\S*, true\) WHERE NOT EXISTS \(SELECT FROM pg_replication_slots WHERE slot_name = \S*replica_2/);
+  });
+
+  it("runs pg_basebackup on the cluster network into the standby's volume, with a fast checkpoint", () => {
+    assert.match(create, /docker run --rm -i --name 'pg-dev-replica-2-basebackup' --network 'pg-dev-net'/);
+    assert.match(create, /-v 'pg-dev-replica-2-data:\/var\/lib\/postgresql\/data'/);
+    assert.match(seed, /pg_basebackup -h primary -p 5432 -U replicator -D "\$DATA" -R -X stream -c fast -S replica_2 -w/);
+  });
+
+  it("takes the replication password on stdin only", () => {
+    assert.match(seed, /IFS= read -r password/);
+    assert.doesNotMatch(create, /PGPASSWORD|docker run[^\n]* (-e|--env) /);
+  });
+
+  it("refuses to overwrite a standby that was promoted", () => {
+    assert.match(seed, /\[ ! -e "\$DATA\/standby.signal" \]/);
+    assert.match(seed, /exit 3/);
+  });
+
+  it("labels its one-off container like the rest of the stack", () => {
+    assert.match(create, /--label 'pg-replication.stack=dev'/);
+  });
+
+  it("drops the slot on delete, retrying while its WAL sender exits", () => {
+    const del = renderBaseBackupDelete(backup);
+    assert.match(del, /pg_drop_replication_slot\(slot_name\) FROM pg_replication_slots WHERE slot_name = \S*replica_2/);
+    assert.match(del, /until .* do/);
+  });
+});
+
+describe("major version from the image tag", () => {
+  it("reads the leading number of the tag", () => {
+    assert.equal(majorVersionFromImage("postgres:17"), 17);
+    assert.equal(majorVersionFromImage("postgres:17.2-bookworm"), 17);
+    assert.equal(majorVersionFromImage("pg-replication/postgres:17"), 17);
+    assert.equal(majorVersionFromImage("registry:5000/team/postgres:16"), 16);
+  });
+
+  it("says nothing for digests, untagged or named tags", () => {
+    assert.equal(majorVersionFromImage("postgres"), null);
+    assert.equal(majorVersionFromImage("postgres:latest"), null);
+    assert.equal(majorVersionFromImage("postgres@sha256:abcd"), null);
+    assert.equal(majorVersionFromImage("registry:5000/postgres"), null);
+  });
+});

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { parseConfig } from "../../../components/config";
+import { primarySettings, serverCommand, standbySettings, synchronousStandbyNames } from "../../../components/settings";
+
+describe("synchronous_standby_names", () => {
+  it("is empty when replication is asynchronous", () => {
+    assert.equal(synchronousStandbyNames("off", 1, ["replica_1"]), "");
+  });
+
+  it("is empty for an empty list, which PostgreSQL would reject as FIRST 1 ()", () => {
+    assert.equal(synchronousStandbyNames("first", 1, []), "");
+  });
+
+  it("lists standbys by priority with FIRST", () => {
+    assert.equal(synchronousStandbyNames("first", 1, ["replica_1", "replica_2"]), 'FIRST 1 ("replica_1", "replica_2")');
+  });
+
+  it("uses a quorum with ANY", () => {
+    assert.equal(synchronousStandbyNames("any", 2, ["replica_1", "replica_2", "replica_3"]), 'ANY 2 ("replica_1", "replica_2", "replica_3")');
+  });
+
+  it("escapes double quotes inside a name", () => {
+    assert.equal(synchronousStandbyNames("first", 1, ['a"b']), 'FIRST 1 ("a""b")');
+  });
+
+  it("never asks for more standbys than it names", () => {
+    assert.equal(synchronousStandbyNames("first", 5, ["replica_1"]), 'FIRST 1 ("replica_1")');
+  });
+});
+
+describe("server settings", () => {
+  const config = parseConfig({ replicas: "2", syncMode: "first", synchronousCommit: "remote_apply", postgresSettings: '{"work_mem":"8MB"}' }, "dev");
+
+  it("make the primary a replication source with capped slot retention", () => {
+    const s = primarySettings(config);
+    assert.equal(s.wal_level, "replica");
+    assert.equal(s.max_wal_senders, "10");
+    assert.equal(s.max_replication_slots, "10");
+    assert.equal(s.wal_keep_size, "128MB");
+    assert.equal(s.max_slot_wal_keep_size, "1GB");
+    assert.equal(s.hot_standby, "on");
+    assert.equal(s.password_encryption, "scram-sha-256");
+    assert.equal(s.listen_addresses, "*");
+    assert.equal(s.hba_file, "/etc/pg-replication/pg_hba.conf");
+    assert.equal(s.synchronous_standby_names, 'FIRST 1 ("replica_1", "replica_2")');
+    assert.equal(s.synchronous_commit, "remote_apply");
+    assert.equal(s.work_mem, "8MB");
+  });
+
+  it("name each standby after its slot and let it wait for nobody once promoted", () => {
+    const s = standbySettings(config, 2);
+    assert.equal(s.cluster_name, "replica_2");
+    assert.equal(s.hot_standby, "on");
+    assert.equal(s.hot_standby_feedback, "on");
+    assert.equal(s.synchronous_standby_names, "");
+    assert.equal(s.max_wal_senders, primarySettings(config).max_wal_senders);
+  });
+
+  it("become postgres -c arguments in a stable order", () => {
+    const cmd = serverCommand({ b: "2", a: "x y" });
+    assert.deepEqual(cmd, ["postgres", "-D", "/var/lib/postgresql/data", "-c", "a=x y", "-c", "b=2"]);
+  });
+});
