@@ -39,14 +39,19 @@ export interface PostgresReplicationClusterArgs {
 const SHUTDOWN_GRACE_SECONDS = 60;
 const READY_TIMEOUT_SECONDS = 180;
 
-const healthcheck = {
-  // The real server's socket only: the bootstrap's temporary server uses a private one.
-  tests: ["CMD-SHELL", `pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT}`],
-  interval: "1s",
-  timeout: "5s",
-  startPeriod: "120s",
-  retries: 5,
-};
+/**
+ * pg_isready on the real server's socket only: the bootstrap's temporary server
+ * uses a private one, so "healthy" means the final server accepts connections.
+ */
+function healthcheck(superuser: string) {
+  return {
+    tests: ["CMD-SHELL", `pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT} -U ${superuser} -d postgres`],
+    interval: "1s",
+    timeout: "5s",
+    startPeriod: "120s",
+    retries: 5,
+  };
+}
 
 /** Clients on the Docker host reach a port bound to every interface through loopback. */
 function clientHost(bindAddress: string): string {
@@ -114,7 +119,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       stopSignal: "SIGINT",
       stopTimeout: SHUTDOWN_GRACE_SECONDS,
       destroyGraceSeconds: SHUTDOWN_GRACE_SECONDS,
-      healthcheck,
+      healthcheck: healthcheck(cfg.superuser),
       wait: true,
       waitTimeout: READY_TIMEOUT_SECONDS,
       ports: [{ internal: SERVER_PORT, external: extra.port, ip: cfg.bindAddress, protocol: "tcp" }],

@@ -33,12 +33,17 @@ export function renderHba(input: HbaInput): string {
   ].join("\n");
 }
 
-/** Maps the container's `postgres` OS user to the superuser role for local (docker exec) access. */
+/**
+ * Maps the container's OS users to the superuser role for local socket access
+ * (`docker exec`, the healthcheck). Whoever is root or postgres inside the
+ * container owns the data files anyway.
+ */
 export function renderIdent(superuser: string): string {
   return [
     "# Written by pg-replication.",
     "# MAPNAME  SYSTEM-USERNAME  PG-USERNAME",
     `local      postgres         ${superuser}`,
+    `local      root             ${superuser}`,
     "",
   ].join("\n");
 }

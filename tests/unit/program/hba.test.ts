@@ -45,5 +45,6 @@ describe("pg_hba", () => {
   it("uses peer authentication through the ident map for local sockets", () => {
     assert.deepEqual(lines[0], ["local", "all", "all", "peer", "map=local"]);
     assert.match(renderIdent("admin"), /^local\s+postgres\s+admin$/m);
+    assert.match(renderIdent("admin"), /^local\s+root\s+admin$/m);
   });
 });
