@@ -176,8 +176,8 @@ describe("a cluster with two standbys", () => {
   });
 
   it("gives connection strings as secrets", async () => {
-    assert.equal(await result.cluster.primaryConnectionString.isSecret, true);
-    assert.equal(await result.cluster.replicaConnectionStrings.isSecret, true);
+    assert.equal(await pulumi.isSecret(result.cluster.primaryConnectionString), true);
+    assert.equal(await pulumi.isSecret(result.cluster.replicaConnectionStrings), true);
     assert.equal(result.primaryDsn, "postgresql://postgres:super-secret-pw-1@127.0.0.1:25432/postgres");
     assert.deepEqual(result.replicaDsns, [
       "postgresql://postgres:super-secret-pw-1@127.0.0.1:25433/postgres",

@@ -25,7 +25,7 @@ describe("the program (index.ts) with the dev stack's defaults", () => {
     assert.equal(await valueOf(program.primaryHost), "127.0.0.1");
     assert.equal(await valueOf(program.primaryPort), 15432);
     assert.equal(await valueOf(program.primaryContainerName), "pg-dev-primary");
-    assert.equal(await program.primaryPort.isSecret, false);
+    assert.equal(await pulumi.isSecret(program.primaryPort), false);
   });
 
   it("exports each standby's name, port and slot", async () => {
@@ -37,8 +37,8 @@ describe("the program (index.ts) with the dev stack's defaults", () => {
   });
 
   it("exports connection strings only as secrets", async () => {
-    assert.equal(await program.primaryConnectionString.isSecret, true);
-    assert.equal(await program.replicaConnectionStrings.isSecret, true);
+    assert.equal(await pulumi.isSecret(program.primaryConnectionString), true);
+    assert.equal(await pulumi.isSecret(program.replicaConnectionStrings), true);
     assert.equal(await valueOf(program.primaryConnectionString), "postgresql://postgres:a-superuser-password@127.0.0.1:15432/postgres");
   });
 
