@@ -1,0 +1,148 @@
+/**
+ * The program itself, deployed on real Docker through the sandbox: what the
+ * original project's README checked by hand, as tests, plus the promises the
+ * program makes about names, ports, secrets, shutdown and teardown.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { FaultCluster, destroyStack } from "../support/cluster";
+import { inspectContainer, isEmpty, leftoversOf, logsOf, docker, nowForLogs } from "../support/docker";
+import { query, queryOne, sqlState } from "../support/pg";
+import { REPO_ROOT, runTsx, sandboxDown } from "../support/sandbox";
+import { waitFor } from "../support/wait";
+
+const VERIFY = join(REPO_ROOT, "scripts/verify.ts");
+
+/** The dev stack's initSql (Pulumi.dev.yaml): the original project's users table. */
+function devInitSql(): string {
+  const yaml = readFileSync(join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8");
+  const lines = yaml.split("\n");
+  const start = lines.findIndex((l) => l.trim() === "pg-replication:initSql: |");
+  assert.ok(start >= 0, "Pulumi.dev.yaml sets initSql");
+  const block: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() !== "" && !line.startsWith("    ")) break;
+    block.push(line.slice(4));
+  }
+  return block.join("\n").trim();
+}
+
+function passwordOf(dsn: string): string {
+  return decodeURIComponent(new URL(dsn).password);
+}
+
+async function verifyPasses(cluster: FaultCluster): Promise<string> {
+  const result = await runTsx(VERIFY, ["--outputs", cluster.outputsFile], 60_000);
+  assert.equal(result.code, 0, `verify failed:\n${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout, /PASSED/);
+  return result.stdout;
+}
+
+describe("one standby, as the original project", { timeout: 300_000 }, () => {
+  const stack = "it-cluster-one";
+  let cluster: FaultCluster;
+  before(async () => {
+    cluster = await FaultCluster.deploy(stack, { primaryPort: "24432", firstReplicaPort: "24433", initSql: devInitSql() });
+  });
+  after(async () => {
+    await destroyStack(stack);
+  });
+
+  it("passes npm run verify", async () => {
+    await verifyPasses(cluster);
+  });
+
+  it("has a writable primary and a standby in recovery", async () => {
+    assert.equal((await queryOne<{ r: boolean }>(cluster.primaryDsn, "SELECT pg_is_in_recovery() AS r")).r, false);
+    assert.equal((await queryOne<{ r: boolean }>(cluster.replicaDsn(1), "SELECT pg_is_in_recovery() AS r")).r, true);
+  });
+
+  it("runs the original README's SQL: a user inserted on the primary is read on the standby", async () => {
+    await query(cluster.primaryDsn, "INSERT INTO users (username, email) VALUES ('test_user', 'test@example.com')");
+    const row = await waitFor("test_user on the standby", async () => {
+      const rows = await query<{ email: string }>(cluster.replicaDsn(1), "SELECT email FROM users WHERE username = 'test_user'");
+      return rows[0];
+    }, { timeoutMs: 5000, intervalMs: 50 });
+    assert.equal(row.email, "test@example.com");
+  });
+
+  it("refuses writes on the standby as read-only (SQLSTATE 25006)", async () => {
+    await assert.rejects(query(cluster.replicaDsn(1), "INSERT INTO users (username, email) VALUES ('x', 'x@example.com')"),
+      (error: unknown) => sqlState(error) === "25006");
+  });
+
+  it("shows one streaming standby named replica_1 and one active slot", async () => {
+    const replication = await query<{ application_name: string; state: string; sync_state: string }>(cluster.primaryDsn,
+      "SELECT application_name, state, sync_state FROM pg_stat_replication");
+    assert.deepEqual(replication, [{ application_name: "replica_1", state: "streaming", sync_state: "async" }]);
+    const slots = await query<{ slot_name: string; slot_type: string; active: boolean }>(cluster.primaryDsn,
+      "SELECT slot_name, slot_type, active FROM pg_replication_slots");
+    assert.deepEqual(slots, [{ slot_name: "replica_1", slot_type: "physical", active: true }]);
+  });
+
+  it("keeps passwords out of every container's Env, Cmd and Entrypoint, and publishes only on 127.0.0.1", async () => {
+    const secrets = [passwordOf(cluster.primaryDsn)];
+    for (const name of [cluster.primaryContainer, cluster.replica(1).containerName]) {
+      const info = await inspectContainer(name);
+      const exposed = JSON.stringify([info.Config.Env, info.Config.Cmd, info.Config.Entrypoint]);
+      for (const secret of secrets) assert.ok(!exposed.includes(secret), `${name} exposes a password`);
+      const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flatMap((b) => b ?? []);
+      assert.ok(bindings.length > 0, `${name} publishes a port`);
+      assert.ok(bindings.every((b) => b.HostIp === "127.0.0.1"), `${name} binds ${JSON.stringify(bindings)}`);
+    }
+  });
+
+  it("stops the primary with a clean PostgreSQL shutdown, not a SIGKILL", async () => {
+    const since = nowForLogs();
+    await docker(["stop", cluster.primaryContainer], 90_000);
+    const logs = await logsOf(cluster.primaryContainer, since);
+    assert.match(logs, /received fast shutdown request/);
+    assert.match(logs, /database system is shut down/);
+    const state = await inspectContainer(cluster.primaryContainer);
+    assert.equal(state.State.Running, false);
+    await docker(["start", cluster.primaryContainer]);
+    await waitFor("the standby streaming again", async () => {
+      const rows = await query<{ state: string }>(cluster.primaryDsn, "SELECT state FROM pg_stat_replication").catch(() => []);
+      return rows[0]?.state === "streaming" ? true : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+  });
+
+  it("tears down completely, dropping the slot before the primary goes", async () => {
+    const down = await sandboxDown(stack, cluster.stateDir);
+    assert.equal(down.code, 0, down.stderr);
+    const log = down.stderr;
+    const dropped = log.indexOf("delete done");
+    const primaryGone = log.indexOf(`deleted Container ${cluster.primaryContainer}`);
+    assert.ok(dropped >= 0 && primaryGone > dropped, `slot drop before primary removal:\n${log}`);
+    assert.ok(isEmpty(await leftoversOf(stack)), "no labelled container, volume or network left");
+  });
+});
+
+describe("two standbys", { timeout: 300_000 }, () => {
+  const stack = "it-cluster-two";
+  let cluster: FaultCluster;
+  before(async () => {
+    cluster = await FaultCluster.deploy(stack, { replicas: "2", primaryPort: "24442", firstReplicaPort: "24443" });
+  });
+  after(async () => {
+    await destroyStack(stack);
+  });
+
+  it("passes npm run verify with both standbys streaming through their own slots", async () => {
+    const report = await verifyPasses(cluster);
+    assert.match(report, /replica-1 +replication +streaming/);
+    assert.match(report, /replica-2 +replication +streaming/);
+    const slots = await query<{ slot_name: string; active: boolean }>(cluster.primaryDsn,
+      "SELECT slot_name, active FROM pg_replication_slots ORDER BY slot_name");
+    assert.deepEqual(slots, [{ slot_name: "replica_1", active: true }, { slot_name: "replica_2", active: true }]);
+  });
+
+  it("leaves no container, volume or network after down", async () => {
+    const down = await sandboxDown(stack, cluster.stateDir);
+    assert.equal(down.code, 0, down.stderr);
+    assert.ok(isEmpty(await leftoversOf(stack)));
+  });
+});
