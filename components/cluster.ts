@@ -174,7 +174,12 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
         stdin: replicationPassword,
         // A new volume or a new primary container needs a fresh base backup.
         triggers: [volume.name, this.primary.id],
-      }, { parent: this, dependsOn: [this.primary, volume, network] });
+      }, {
+        parent: this,
+        dependsOn: [this.primary, volume, network],
+        // The old command's delete drops the slot: on replacement it must run before the new base backup, not after.
+        deleteBeforeReplace: true,
+      });
       this.replicas.push(nodeContainer(node, "replica", {
         command: serverCommand(standbySettings(cfg, n)),
         port: cfg.firstReplicaPort + n - 1,
