@@ -40,7 +40,7 @@ DATA=${DATA_DIR}
 IFS= read -r password || [ -n "$password" ]
 if [ -z "$password" ]; then echo "pg-replication: no replication password on stdin" >&2; exit 1; fi
 if [ -s "$DATA/PG_VERSION" ] && [ ! -e "$DATA/standby.signal" ]; then
-  echo "pg-replication: refusing to overwrite the data of ${input.standbyContainer}: it holds a promoted, writable server (no standby.signal). Save what you need, remove the volume ${input.volumeName}, then deploy again." >&2
+  echo "pg-replication: refusing to overwrite the data of ${input.standbyContainer}: it holds a promoted, writable server (no standby.signal). Save what you need, empty the volume ${input.volumeName} (README: rebuilding a standby), then run this again." >&2
   exit 3
 fi
 find "$DATA" -mindepth 1 -delete
@@ -68,6 +68,8 @@ export function renderBaseBackupCreate(input: BaseBackupInput): string {
     "set -eu",
     "# A standby must not run while its data directory is rewritten; one that ran is started again after.",
     "was_running=false",
+    "# Started again however this ends: a refused or failed seed must not leave a standby down that was up.",
+    `trap 'if [ "$was_running" = true ]; then docker start ${shellQuote(input.standbyContainer).replace(/'/g, `'\\''`)} >/dev/null; fi' EXIT`,
     `if [ "$(docker container inspect -f '{{.State.Running}}' ${shellQuote(input.standbyContainer)} 2>/dev/null)" = true ]; then was_running=true; docker stop -t 60 ${shellQuote(input.standbyContainer)} >/dev/null; fi`,
     `docker rm -f ${shellQuote(seedName)} >/dev/null 2>&1 || true`,
     "# Reuse the slot when present; one invalidated by max_slot_wal_keep_size cannot stream and is made anew.",
@@ -85,7 +87,6 @@ export function renderBaseBackupCreate(input: BaseBackupInput): string {
       shellQuote(input.image),
       `-c ${shellQuote(renderSeedScript(input))}`,
     ].join(" "),
-    `if [ "$was_running" = true ]; then docker start ${shellQuote(input.standbyContainer)} >/dev/null; fi`,
   ].join("\n");
 }
 

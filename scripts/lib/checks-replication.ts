@@ -9,7 +9,7 @@ import { fail, pass, skip, warn, type Check, type Figure } from "./check";
 import { containerOf } from "./checks-node";
 import { formatBytes, formatMs, lagFromSender, lsnBytesBehind, standbyReplayDelayMs, toNumber, type LagFigures } from "./lag";
 import type { NodeRef } from "./nodes";
-import { REBUILD_HINT } from "./rebuild";
+import { REBUILD_HINT, rebuildStandbyHint } from "./rebuild";
 import type { SenderRow, SlotRow } from "./snapshot";
 import { expectedSyncStates, synchronousCapacity } from "./sync";
 import type { ReachableNode } from "./topology";
@@ -141,7 +141,7 @@ export function slotCheck(source: ReachableNode, standby: NodeRef, replica: Repl
   const keeps = `retains ${formatBytes(retained)} of WAL`;
   if (slot.type !== "physical") return fail(standby.name, name, `${slot.name} is a ${slot.type} slot, expected physical`, REBUILD_HINT, figures);
   if (slot.walStatus === "lost") {
-    return fail(standby.name, name, `${slot.name}: wal_status lost: WAL the standby needs was removed`, `the standby can never catch up: rebuild it (${REBUILD_HINT})`, figures);
+    return fail(standby.name, name, `${slot.name}: wal_status lost: WAL the standby needs was removed`, `the standby can never catch up: ${rebuildStandbyHint(replica.containerName)}`, figures);
   }
   if (!slot.active) {
     return fail(

@@ -1,0 +1,149 @@
+/**
+ * Nobody gets in and nothing leaks, checked on a live cluster with two
+ * standbys: no password in container metadata, process arguments or
+ * environments, logs or plain outputs; ports on 127.0.0.1 only; pg_hba as
+ * the server really loaded it; and connections that must be refused are.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import { FaultCluster, destroyStack } from "../../support/cluster";
+import { docker, execIn, inspectContainer, leftoversOf, logsOf } from "../../support/docker";
+import { connectionRefusal, query, queryOne, sqlState } from "../../support/pg";
+import { findResource, readStateOrThrow } from "../../support/sandbox";
+
+const STACK = "it-fault-security";
+const SECRET_FIELDS = new Set(["primaryConnectionString", "replicaConnectionStrings"]);
+
+interface HbaRule {
+  readonly type: string;
+  readonly database: string[] | null;
+  readonly user_name: string[] | null;
+  readonly address: string | null;
+  readonly netmask: string | null;
+  readonly auth_method: string;
+  readonly error: string | null;
+}
+
+/** `172.24.0.0/16` as pg_hba_file_rules shows it: address and netmask. */
+function addressAndMask(cidr: string): [string, string] {
+  const [address, bits] = cidr.split("/");
+  const n = Number(bits);
+  const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
+  return [address, [24, 16, 8, 0].map((s) => (mask >>> s) & 255).join(".")];
+}
+
+function leaks(text: string, secrets: readonly string[]): string[] {
+  return secrets.filter((s) => text.includes(s)).map((s) => `${s.slice(0, 3)}…`);
+}
+
+describe("security of a deployed cluster", { timeout: 300_000 }, () => {
+  let cluster: FaultCluster;
+  let secrets: string[];
+  let containers: string[];
+  let replicationPassword: string;
+
+  before(async () => {
+    cluster = await FaultCluster.deploy(STACK, { primaryPort: "35070", firstReplicaPort: "35071", replicas: "2" });
+    const state = await readStateOrThrow(cluster.stateDir);
+    const stdin = findResource(state, "command:local:Command", `${cluster.replica(1).containerName}-basebackup`).inputs["stdin"];
+    assert.equal(typeof stdin, "string", "the base backup gets the replication password on stdin");
+    replicationPassword = String(stdin).trim();
+    const superuserPasswords = [cluster.primaryDsn, ...cluster.outputs.replicaConnectionStrings].map((d) => decodeURIComponent(new URL(d).password));
+    secrets = [...new Set([...superuserPasswords, replicationPassword])];
+    assert.ok(secrets.length === 2 && secrets.every((s) => s.length >= 12), "two distinct passwords of at least 12 characters");
+    containers = (await leftoversOf(STACK)).containers.slice().sort();
+    assert.deepEqual(containers, [cluster.primaryContainer, cluster.replica(1).containerName, cluster.replica(2).containerName].sort());
+  });
+
+  after(async () => {
+    await destroyStack(STACK);
+  });
+
+  it("keeps the passwords out of container metadata, process arguments and environments, logs and plain outputs", async (t) => {
+    const found: string[] = [];
+    let processes = 0;
+    for (const name of containers) {
+      const info = await inspectContainer(name);
+      const metadata = JSON.stringify(info);
+      for (const l of leaks(metadata, secrets)) found.push(`${name}: docker inspect (Env, Cmd, Entrypoint, Args or any other field) holds ${l}`);
+      const procs = await execIn(name, ["/bin/sh", "-c", 'for d in /proc/[0-9]*; do echo "== $d"; tr "\\0" " " < "$d/cmdline"; echo; tr "\\0" "\\n" < "$d/environ"; echo; done 2>/dev/null'], { user: "root" });
+      const count = procs.split("\n").filter((l) => l.startsWith("== /proc/")).length;
+      assert.ok(procs.includes("postgres -D /var/lib/postgresql/data"), `${name}: the server's own command line was read`);
+      processes += count;
+      for (const l of leaks(procs, secrets)) found.push(`${name}: /proc/*/cmdline or environ holds ${l}`);
+      for (const l of leaks(await logsOf(name), secrets)) found.push(`${name}: docker logs hold ${l}`);
+    }
+    const gone = await execIn(cluster.primaryContainer, ["/bin/sh", "-c", "test ! -e /etc/pg-replication/secrets && echo gone"], { user: "root" });
+    assert.equal(gone.trim(), "gone", "the password files delivered to the primary are removed after bootstrap");
+    const plain = Object.fromEntries(Object.entries(cluster.outputs).filter(([k]) => !SECRET_FIELDS.has(k)));
+    assert.ok(Object.keys(plain).length >= 10, "the plain outputs were read");
+    for (const l of leaks(JSON.stringify(plain), secrets)) found.push(`outputs.json non-secret fields hold ${l}`);
+    for (const l of leaks(`${cluster.up.stdout}\n${cluster.up.stderr}`, secrets)) found.push(`sandbox up output holds ${l}`);
+    assert.ok(cluster.primaryDsn.includes(secrets[0]), "the check would find the password where it is expected");
+    assert.deepEqual(found, []);
+    t.diagnostic(`security-secrets: 2 passwords absent from ${containers.length} containers' inspect data, ${processes} processes' cmdline/environ, container logs, ${Object.keys(plain).length} plain outputs and the up log`);
+  });
+
+  it("publishes every port on 127.0.0.1 only", async () => {
+    let bindings = 0;
+    for (const name of containers) {
+      const info = await inspectContainer(name);
+      for (const [what, ports] of [["HostConfig.PortBindings", info.HostConfig.PortBindings], ["NetworkSettings.Ports", info.NetworkSettings.Ports]] as const) {
+        const all = Object.values(ports ?? {}).flatMap((b) => b ?? []);
+        assert.ok(all.length > 0, `${name}: ${what} lists the published port`);
+        for (const b of all) {
+          assert.equal(b.HostIp, "127.0.0.1", `${name}: ${what} binds ${b.HostIp}:${b.HostPort}`);
+          bindings++;
+        }
+      }
+    }
+    assert.equal(bindings, containers.length * 2);
+  });
+
+  it("loads pg_hba with replication only for the replication role, only from the cluster subnet, only scram-sha-256, and no trust", async () => {
+    const network = JSON.parse(await docker(["network", "inspect", cluster.outputs.networkName])) as { IPAM: { Config: { Subnet?: string }[] } }[];
+    const subnet = network[0].IPAM.Config.map((c) => c.Subnet).find((s) => s !== undefined && !s.includes(":"));
+    assert.ok(subnet !== undefined, "the cluster network has an IPv4 subnet");
+    const [address, netmask] = addressAndMask(subnet);
+    const rules = await query<HbaRule>(cluster.primaryDsn, "SELECT type, database, user_name, address, netmask, auth_method, error FROM pg_hba_file_rules ORDER BY rule_number");
+    assert.ok(rules.length >= 4, "pg_hba_file_rules is readable");
+    assert.deepEqual(rules.filter((r) => r.error !== null).map((r) => r.error), [], "no rule failed to load");
+    assert.deepEqual(rules.filter((r) => r.auth_method === "trust"), [], "no trust rule");
+    for (const r of rules.filter((x) => x.type.startsWith("host"))) {
+      assert.ok(["scram-sha-256", "reject"].includes(r.auth_method), `host rule uses ${r.auth_method}`);
+    }
+    const allowsReplication = rules.filter((r) => (r.database ?? []).includes("replication") && r.auth_method !== "reject");
+    assert.deepEqual(allowsReplication.map((r) => [r.type, r.user_name, r.address, r.netmask, r.auth_method]), [
+      ["host", [cluster.outputs.replicationUser], address, netmask, "scram-sha-256"],
+    ], "one rule admits replication: the replication role, from the cluster subnet, with scram-sha-256");
+    for (let n = 1; n <= 2; n++) {
+      const standbyRules = await query<HbaRule>(cluster.replicaDsn(n), "SELECT type, database, user_name, address, netmask, auth_method, error FROM pg_hba_file_rules ORDER BY rule_number");
+      assert.deepEqual(standbyRules, rules, `replica-${n} loaded the same rules`);
+    }
+  });
+
+  it("refuses replication from the host, wrong passwords, and the replication role on a normal database; the replication role is no superuser", async () => {
+    const user = cluster.outputs.replicationUser;
+    const role = await queryOne<{ rolsuper: boolean; rolreplication: boolean; rolcreaterole: boolean; rolcreatedb: boolean }>(
+      cluster.primaryDsn, "SELECT rolsuper, rolreplication, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = $1", [user],
+    );
+    assert.deepEqual(role, { rolsuper: false, rolreplication: true, rolcreaterole: false, rolcreatedb: false });
+
+    const replication = await connectionRefusal(cluster.primaryDsn, { user, password: replicationPassword, replication: "true" });
+    assert.equal(sqlState(replication), "28000", replication.message);
+    assert.match(replication.message, /pg_hba\.conf rejects replication connection/);
+    const asSuperuser = await connectionRefusal(cluster.primaryDsn, { replication: "true" });
+    assert.equal(sqlState(asSuperuser), "28000", asSuperuser.message);
+
+    const wrong = await connectionRefusal(cluster.primaryDsn, { password: `${replicationPassword}-wrong` });
+    assert.equal(sqlState(wrong), "28P01", wrong.message);
+    assert.match(wrong.message, /password authentication failed/);
+
+    const normal = await connectionRefusal(cluster.primaryDsn, { user, password: replicationPassword, database: cluster.outputs.database });
+    assert.equal(sqlState(normal), "28000", normal.message);
+    assert.match(normal.message, /pg_hba\.conf rejects connection/);
+    const onStandby = await connectionRefusal(cluster.replicaDsn(1), { user, password: replicationPassword, database: cluster.outputs.database });
+    assert.equal(sqlState(onStandby), "28000", onStandby.message);
+  });
+});
