@@ -40,9 +40,9 @@ function nextSteps(outputs: ClusterOutputs, promoted: string, endpoint: string, 
     others.length > 0
       ? `The other standbys (${others.join(", ")}) still follow the old primary and do not replicate from ${promoted}.`
       : "There are no other standbys: the cluster has no replica until it is rebuilt.",
-    `To go back to the declared topology, with ${outputs.primaryContainerName} as primary: start it again if it is down (\`docker start ${outputs.primaryContainerName}\`), point writers back at it, and rebuild ${promoted} as its standby (README, "Failure modes and recovery": rebuild a standby).`,
+    `To go back to the declared topology, with ${outputs.primaryContainerName} as primary: start it again if it is down (\`docker start ${outputs.primaryContainerName}\`), point writers back at it, and rebuild ${promoted} as its standby: \`pulumi up --replace <URN of its volume>\` takes a new base backup (README, "Failure modes and recovery": rebuilding a standby).`,
     `Rebuilding ${promoted} discards what was written to it since the promotion: copy anything you need first (its base backup refuses to overwrite a promoted server until its volume is removed).`,
-    "With the sandbox, `npm run sandbox -- down` and `npm run sandbox -- up` rebuild everything.",
+    "With the sandbox, `npm run sandbox -- down`, then `npm run sandbox -- up` start a new, empty cluster.",
   ];
 }
 

@@ -71,6 +71,7 @@ export interface LagFigures {
   readonly replayLagMs: number | null;
 }
 
+/** What lag is computed from: a WAL sender's position per stage and PostgreSQL's own lag measurements (`pg_stat_replication`). */
 export interface SenderPositions {
   readonly sentLsn: string | null;
   readonly writeLsn: string | null;

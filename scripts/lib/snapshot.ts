@@ -6,11 +6,12 @@
 import type { Client } from "pg";
 import type { NodeSession } from "./connect";
 import { describeError, type FailureKind } from "./errors";
+import type { SenderPositions } from "./lag";
 import type { NodeRef } from "./nodes";
 import type { ServerSetting } from "./settings";
 
-/** One `pg_stat_replication` row (a WAL sender on this node). */
-export interface SenderRow {
+/** One `pg_stat_replication` row (a WAL sender on this node): its positions and lags, and who it sends to. */
+export interface SenderRow extends SenderPositions {
   /**
    * The sending server's `pg_current_wal_lsn()`, read in the same statement
    * as the row: lag against a position read in an earlier query would come
@@ -21,13 +22,6 @@ export interface SenderRow {
   readonly state: string;
   readonly syncState: string;
   readonly clientAddr: string | null;
-  readonly sentLsn: string | null;
-  readonly writeLsn: string | null;
-  readonly flushLsn: string | null;
-  readonly replayLsn: string | null;
-  readonly writeLagMs: number | null;
-  readonly flushLagMs: number | null;
-  readonly replayLagMs: number | null;
 }
 
 /** One `pg_replication_slots` row. */

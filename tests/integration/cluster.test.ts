@@ -8,13 +8,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { FaultCluster, destroyStack } from "../support/cluster";
+import { TestCluster, destroyStack } from "../support/cluster";
 import { inspectContainer, isEmpty, leftoversOf, logsOf, docker, nowForLogs } from "../support/docker";
-import { query, queryOne, sqlState } from "../support/pg";
-import { REPO_ROOT, runTsx, sandboxDown } from "../support/sandbox";
+import { query, sqlState } from "../support/pg";
+import { REPO_ROOT } from "../support/process";
+import { inRecovery } from "../support/replication";
+import { sandboxDown } from "../support/sandbox";
+import { verify } from "../support/tools";
 import { waitFor } from "../support/wait";
-
-const VERIFY = join(REPO_ROOT, "scripts/verify.ts");
 
 /** The dev stack's initSql (Pulumi.dev.yaml): the original project's users table. */
 function devInitSql(): string {
@@ -34,8 +35,8 @@ function passwordOf(dsn: string): string {
   return decodeURIComponent(new URL(dsn).password);
 }
 
-async function verifyPasses(cluster: FaultCluster): Promise<string> {
-  const result = await runTsx(VERIFY, ["--outputs", cluster.outputsFile], 60_000);
+async function verifyPasses(cluster: TestCluster): Promise<string> {
+  const result = await verify(cluster.outputsFile);
   assert.equal(result.code, 0, `verify failed:\n${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /PASSED/);
   return result.stdout;
@@ -43,9 +44,9 @@ async function verifyPasses(cluster: FaultCluster): Promise<string> {
 
 describe("one standby, as the original project", { timeout: 300_000 }, () => {
   const stack = "it-cluster-one";
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
   before(async () => {
-    cluster = await FaultCluster.deploy(stack, { primaryPort: "24432", firstReplicaPort: "24433", initSql: devInitSql() });
+    cluster = await TestCluster.deploy(stack, { primaryPort: "24432", firstReplicaPort: "24433", initSql: devInitSql() });
   });
   after(async () => {
     await destroyStack(stack);
@@ -56,8 +57,8 @@ describe("one standby, as the original project", { timeout: 300_000 }, () => {
   });
 
   it("has a writable primary and a standby in recovery", async () => {
-    assert.equal((await queryOne<{ r: boolean }>(cluster.primaryDsn, "SELECT pg_is_in_recovery() AS r")).r, false);
-    assert.equal((await queryOne<{ r: boolean }>(cluster.replicaDsn(1), "SELECT pg_is_in_recovery() AS r")).r, true);
+    assert.equal(await inRecovery(cluster.primaryDsn), false);
+    assert.equal(await inRecovery(cluster.replicaDsn(1)), true);
   });
 
   it("runs the original README's SQL: a user inserted on the primary is read on the standby", async () => {
@@ -123,9 +124,9 @@ describe("one standby, as the original project", { timeout: 300_000 }, () => {
 
 describe("two standbys", { timeout: 300_000 }, () => {
   const stack = "it-cluster-two";
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
   before(async () => {
-    cluster = await FaultCluster.deploy(stack, { replicas: "2", primaryPort: "24442", firstReplicaPort: "24443" });
+    cluster = await TestCluster.deploy(stack, { replicas: "2", primaryPort: "24442", firstReplicaPort: "24443" });
   });
   after(async () => {
     await destroyStack(stack);

@@ -6,39 +6,39 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { eventually, query, sandboxUp, tool, type Sandbox, type VerifyJson } from "./tools-harness";
+
+import { TestCluster, destroyStack } from "../support/cluster";
+import { query } from "../support/pg";
+import { findCheck, status, verify, type StatusJson, type VerifyJson } from "../support/tools";
+import { waitFor } from "../support/wait";
 
 const STACK = "it-tools-idle";
 const PRIMARY_PORT = 25436;
 const IDLE_MS = 30_000;
 
-interface StatusJson {
-  readonly nodes: { readonly name: string; readonly lag: { readonly measuredOn: string; readonly replayBytes: number | null; readonly replayLagMs: number | null } | null }[];
-}
-
 describe("an idle cluster", { timeout: 300_000 }, () => {
-  let sb: Sandbox;
+  let cluster: TestCluster;
 
   before(async () => {
-    sb = await sandboxUp(STACK, { replicas: 1, primaryPort: PRIMARY_PORT, firstReplicaPort: PRIMARY_PORT + 1 });
+    cluster = await TestCluster.deploy(STACK, { replicas: "1", primaryPort: String(PRIMARY_PORT), firstReplicaPort: String(PRIMARY_PORT + 1) });
     // One commit, so the standby has a last-replayed-commit time to grow old.
-    await query(sb.outputs.primaryConnectionString, "SELECT txid_current()");
+    await query(cluster.primaryDsn, "SELECT txid_current()");
     // Idle means no commit for IDLE_MS. A new server's first autovacuum
     // round commits a few seconds after start, which restarts the clock;
     // so wait on the standby's own clock rather than a fixed sleep.
-    await eventually(`${IDLE_MS / 1000} s without a replayed commit`, IDLE_MS + 90_000, async () => {
-      const [row] = await query<{ age: number | null }>(sb.outputs.replicaConnectionStrings[0], "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age");
+    await waitFor(`${IDLE_MS / 1000} s without a replayed commit`, async () => {
+      const [row] = await query<{ age: number | null }>(cluster.replicaDsn(1), "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age");
       return row.age !== null && row.age * 1000 >= IDLE_MS ? true : undefined;
-    });
+    }, { timeoutMs: IDLE_MS + 90_000 });
   });
 
   after(async () => {
-    await sb?.down();
+    await destroyStack(STACK);
   });
 
   it("looks 30 s behind by the naive standby-side measure, while it has replayed all it received", async () => {
     const [row] = await query<{ age: number; caught_up: boolean }>(
-      sb.outputs.replicaConnectionStrings[0],
+      cluster.replicaDsn(1),
       "SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age, pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up",
     );
     assert.ok(row.age * 1000 >= IDLE_MS, `last replayed commit is ${row.age} s old`);
@@ -49,19 +49,19 @@ describe("an idle cluster", { timeout: 300_000 }, () => {
     // The background writer logs a running-transactions record every 15 s;
     // a snapshot taken in the few ms before the standby replays it would
     // show that record in flight, so the reading is retried briefly.
-    const lag = await eventually("a status reading at rest", 5_000, async () => {
-      const r = await tool("status", ["--outputs", sb.outputsFile, "--json"]);
+    const lag = await waitFor("a status reading at rest", async () => {
+      const r = await status(cluster.outputsFile, ["--json"]);
       assert.equal(r.code, 0, r.stderr);
       const l = (JSON.parse(r.stdout) as StatusJson).nodes[1].lag;
       return l !== null && l.replayBytes === 0 ? l : undefined;
-    });
+    }, { timeoutMs: 5_000 });
     assert.deepEqual(lag, { measuredOn: "primary", sentBytes: 0, writeBytes: 0, flushBytes: 0, replayBytes: 0, replayLagMs: 0 });
   });
 
   it("verify passes with zero lag figures", async () => {
-    const r = await tool("verify", ["--outputs", sb.outputsFile, "--json"]);
+    const r = await verify(cluster.outputsFile, ["--json"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const lag = (JSON.parse(r.stdout) as VerifyJson).checks.find((c) => c.node === "replica-1" && c.name === "lag");
+    const lag = findCheck(JSON.parse(r.stdout) as VerifyJson, "replica-1", "lag");
     assert.ok(lag !== undefined);
     assert.equal(lag.figures.replayLagMs, 0);
     assert.equal(lag.figures.replayBytes, 0);

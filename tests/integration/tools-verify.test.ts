@@ -4,24 +4,21 @@
  * stopped. Ports 25430-25432 belong to this file.
  */
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { docker, eventually, query, reportMarks, sandboxUp, tool, type Sandbox, type VerifyJson } from "./tools-harness";
+
+import { TestCluster, destroyStack } from "../support/cluster";
+import { docker } from "../support/docker";
+import { query } from "../support/pg";
+import { writeOutputsVariant } from "../support/sandbox";
+import { findCheck, probeRowCount, reportMarks, startTool, status, verify, type StatusJson, type VerifyJson } from "../support/tools";
+import { waitFor } from "../support/wait";
 
 const STACK = "it-tools-verify";
 const PRIMARY_PORT = 25430;
-
-interface StatusJson {
-  readonly writable: string[];
-  readonly nodes: {
-    readonly name: string;
-    readonly role: string;
-    readonly state: string;
-    readonly error: string | null;
-    readonly lag: { readonly replayBytes: number | null; readonly replayLagMs: number | null } | null;
-    readonly slot: { readonly name: string; readonly active: boolean; readonly walStatus: string | null; readonly retainedBytes: number | null } | null;
-  }[];
-}
+/** Bad inputs must fail fast: a run still going after this is killed, and fails its exit-code check. */
+const BAD_INPUT_TIMEOUT_MS = 20_000;
 
 /** The one line a run that could not proceed prints: no stack trace, no second line. */
 function assertOneLine(stderr: string, pattern: RegExp): void {
@@ -32,19 +29,19 @@ function assertOneLine(stderr: string, pattern: RegExp): void {
 }
 
 describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
-  let sb: Sandbox;
+  let cluster: TestCluster;
 
   before(async () => {
-    sb = await sandboxUp(STACK, { replicas: 2, primaryPort: PRIMARY_PORT, firstReplicaPort: PRIMARY_PORT + 1 });
+    cluster = await TestCluster.deploy(STACK, { replicas: "2", primaryPort: String(PRIMARY_PORT), firstReplicaPort: String(PRIMARY_PORT + 1) });
   });
 
   after(async () => {
-    await sb?.down();
+    await destroyStack(STACK);
   });
 
   describe("a healthy cluster", () => {
     it("passes verify with lag and round-trip figures for both standbys", async () => {
-      const r = await tool("verify", ["--outputs", sb.outputsFile]);
+      const r = await verify(cluster.outputsFile);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /^✓ PASSED: \d+ checks passed/m);
       for (const n of ["replica-1", "replica-2"]) {
@@ -55,8 +52,8 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
     });
 
     it("--json carries the same verdicts as the report, with figures", async () => {
-      const text = await tool("verify", ["--outputs", sb.outputsFile]);
-      const json = await tool("verify", ["--outputs", sb.outputsFile, "--json"]);
+      const text = await verify(cluster.outputsFile);
+      const json = await verify(cluster.outputsFile, ["--json"]);
       assert.equal(json.code, 0, json.stderr);
       const report = JSON.parse(json.stdout) as VerifyJson;
       assert.equal(report.verdict, "pass");
@@ -66,22 +63,21 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
       for (const c of report.checks) {
         assert.equal(marks.get(`${c.node}/${c.name}`), c.ok ? (c.status === "pass" ? "✓" : c.status === "warn" ? "!" : "-") : "✗", `${c.node}/${c.name}`);
       }
-      const rt = report.checks.find((c) => c.node === "replica-2" && c.name === "round trip");
+      const rt = findCheck(report, "replica-2", "round trip");
       assert.ok(rt !== undefined && typeof rt.figures.visibleAfterMs === "number" && rt.figures.visibleAfterMs < 5000, JSON.stringify(rt));
-      const lag = report.checks.find((c) => c.node === "replica-1" && c.name === "lag");
+      const lag = findCheck(report, "replica-1", "lag");
       assert.ok(lag !== undefined && typeof lag.figures.replayBytes === "number", JSON.stringify(lag));
     });
 
     it("leaves no probe rows behind", async () => {
-      const rows = await query<{ n: string }>(sb.outputs.primaryConnectionString, "SELECT count(*) AS n FROM replication_verify.probe");
-      assert.equal(rows[0].n, "0");
+      assert.equal(await probeRowCount(cluster.primaryDsn), "0");
     });
 
     it("status prints one row per node and --json the same nodes", async () => {
-      const r = await tool("status", ["--outputs", sb.outputsFile]);
+      const r = await status(cluster.outputsFile);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^replica-1 +127\.0\.0\.1:25431 +standby +streaming /m);
-      const j = await tool("status", ["--outputs", sb.outputsFile, "--json"]);
+      const j = await status(cluster.outputsFile, ["--json"]);
       const st = JSON.parse(j.stdout) as StatusJson;
       assert.deepEqual(
         st.nodes.map((n) => [n.name, n.role, n.state, n.slot?.active ?? null]),
@@ -94,29 +90,22 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
     });
 
     it("status --watch redraws until SIGINT, then exits 0", async () => {
-      const { spawn } = await import("node:child_process");
-      const child = spawn(process.execPath, ["--import", "tsx", "scripts/status.ts", "--outputs", sb.outputsFile, "--watch", "--interval", "0.5"], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-      await eventually("two frames", 20_000, async () => ((out.match(/pg-replication status:/g) ?? []).length >= 2 ? true : undefined));
-      assert.ok(out.includes("\x1b[2J"), "clears the screen between frames");
-      child.kill("SIGINT");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      const code = await exited;
-      clearTimeout(timer);
+      const watch = startTool("status", ["--outputs", cluster.outputsFile, "--watch", "--interval", "0.5"]);
+      await waitFor("two frames", async () => ((watch.stdout().match(/pg-replication status:/g) ?? []).length >= 2 ? true : undefined), { timeoutMs: 20_000 });
+      assert.ok(watch.stdout().includes("\x1b[2J"), "clears the screen between frames");
+      const { code } = await watch.interrupt(5000);
       assert.equal(code, 0);
     });
   });
 
   describe("inputs verify cannot use: exit 2, one line, within the timeout", () => {
     it("a wrong password", async () => {
-      const file = await sb.variant("wrong-password", (o) => {
+      const file = await writeOutputsVariant(cluster.stateDir, "wrong-password", (o) => {
         const swap = (dsn: string): string => dsn.replace(/:\/\/([^:]+):[^@]+@/, "://$1:not-the-password@");
         o.primaryConnectionString = swap(o.primaryConnectionString as string);
         o.replicaConnectionStrings = (o.replicaConnectionStrings as string[]).map(swap);
       });
-      const r = await tool("verify", ["--outputs", file, "--timeout", "3"], 20_000);
+      const r = await verify(file, ["--timeout", "3"], BAD_INPUT_TIMEOUT_MS);
       assert.equal(r.code, 2);
       assertOneLine(r.stderr, /^verify: primary: password authentication failed for user "postgres" at 127\.0\.0\.1:25430/);
       assert.doesNotMatch(r.stderr, /not-the-password/);
@@ -124,11 +113,11 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
 
     it("a closed port", async () => {
       const port = await freePort();
-      const file = await sb.variant("closed-port", (o) => {
+      const file = await writeOutputsVariant(cluster.stateDir, "closed-port", (o) => {
         o.primaryPort = port;
         o.primaryConnectionString = (o.primaryConnectionString as string).replace(`:${PRIMARY_PORT}/`, `:${port}/`);
       });
-      const r = await tool("verify", ["--outputs", file, "--timeout", "3"], 20_000);
+      const r = await verify(file, ["--timeout", "3"], BAD_INPUT_TIMEOUT_MS);
       assert.equal(r.code, 2);
       assertOneLine(r.stderr, new RegExp(`^verify: primary: cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\): is the container running\\?$`));
     });
@@ -138,11 +127,11 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       const port = (server.address() as { port: number }).port;
       try {
-        const file = await sb.variant("silent-port", (o) => {
+        const file = await writeOutputsVariant(cluster.stateDir, "silent-port", (o) => {
           o.primaryPort = port;
           o.primaryConnectionString = (o.primaryConnectionString as string).replace(`:${PRIMARY_PORT}/`, `:${port}/`);
         });
-        const r = await tool("verify", ["--outputs", file, "--timeout", "2"], 20_000);
+        const r = await verify(file, ["--timeout", "2"], BAD_INPUT_TIMEOUT_MS);
         assert.equal(r.code, 2);
         assertOneLine(r.stderr, /^verify: primary: cannot connect to 127\.0\.0\.1:\d+ \(no answer within 2 s\)/);
         assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
@@ -152,27 +141,27 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
     });
 
     it("a malformed outputs file", async () => {
-      const file = await sb.variant("malformed", (o) => {
+      const file = await writeOutputsVariant(cluster.stateDir, "malformed", (o) => {
         (o.replicas as Record<string, unknown>[])[0].port = "25431";
       });
-      const r = await tool("verify", ["--outputs", file], 20_000);
+      const r = await verify(file, [], BAD_INPUT_TIMEOUT_MS);
       assert.equal(r.code, 2);
       assertOneLine(r.stderr, /does not match the stack outputs: replicas\[0\]\.port must be an integer/);
     });
 
     it("a bad DSN", async () => {
-      const file = await sb.variant("bad-dsn", (o) => {
+      const file = await writeOutputsVariant(cluster.stateDir, "bad-dsn", (o) => {
         o.replicaConnectionStrings = ["postgresql://127.0.0.1:25431/postgres", (o.replicaConnectionStrings as string[])[1]];
       });
-      const r = await tool("verify", ["--outputs", file], 20_000);
+      const r = await verify(file, [], BAD_INPUT_TIMEOUT_MS);
       assert.equal(r.code, 2);
       assertOneLine(r.stderr, /replicaConnectionStrings\[0\] has no user/);
     });
 
     it("--json still prints an object when verify could not run", async () => {
-      const file = await sb.variant("malformed-json", () => undefined);
-      await import("node:fs/promises").then((fs) => fs.writeFile(file, "{ not json"));
-      const r = await tool("verify", ["--outputs", file, "--json"], 20_000);
+      const file = await writeOutputsVariant(cluster.stateDir, "malformed-json", () => undefined);
+      await writeFile(file, "{ not json");
+      const r = await verify(file, ["--json"], BAD_INPUT_TIMEOUT_MS);
       assert.equal(r.code, 2);
       assert.deepEqual(Object.keys(JSON.parse(r.stdout) as object).sort(), ["error", "exitCode", "ok", "tool"]);
     });
@@ -180,12 +169,12 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
 
   describe("a stopped standby", () => {
     before(async () => {
-      const stop = await docker(["stop", "-t", "10", sb.outputs.replicas[1].containerName]);
-      assert.equal(stop.code, 0, stop.stderr);
+      // docker() fails the hook, with docker's stderr, unless the stop succeeds.
+      await docker(["stop", "-t", "10", cluster.replica(2).containerName]);
     });
 
     it("makes verify exit 1 naming that standby and its failed checks", async () => {
-      const r = await tool("verify", ["--outputs", sb.outputsFile, "--timeout", "3"]);
+      const r = await verify(cluster.outputsFile, ["--timeout", "3"]);
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stdout, /^✗ replica-2 +reachable +cannot connect to 127\.0\.0\.1:25432 \(connection refused\)/m);
       const verdict = r.stdout.trimEnd().split("\n").pop() ?? "";
@@ -195,7 +184,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
 
     it("status shows it unreachable, missing from pg_stat_replication, its slot inactive with growing retained WAL", async () => {
       const read = async (): Promise<StatusJson> => {
-        const r = await tool("status", ["--outputs", sb.outputsFile, "--json"]);
+        const r = await status(cluster.outputsFile, ["--json"]);
         assert.equal(r.code, 1, "a node is unreachable");
         return JSON.parse(r.stdout) as StatusJson;
       };
@@ -206,13 +195,13 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
       assert.equal(first.slot?.active, false);
       const before = first.slot?.retainedBytes ?? 0;
       // Generate WAL on the primary without leaving data: a non-transactional logical message.
-      await query(sb.outputs.primaryConnectionString, "SELECT pg_logical_emit_message(false, 'it-tools', repeat('x', 1048576))");
-      const grown = await eventually("retained WAL to grow", 10_000, async () => {
+      await query(cluster.primaryDsn, "SELECT pg_logical_emit_message(false, 'it-tools', repeat('x', 1048576))");
+      const grown = await waitFor("retained WAL to grow", async () => {
         const n = (await read()).nodes[2];
         return (n.slot?.retainedBytes ?? 0) > before + 1_000_000 ? n : undefined;
-      });
+      }, { timeoutMs: 10_000 });
       assert.equal(grown.slot?.walStatus, "reserved");
-      const text = await tool("status", ["--outputs", sb.outputsFile]);
+      const text = await status(cluster.outputsFile);
       assert.match(text.stdout, /^replica-2 +127\.0\.0\.1:25432 +unreachable +unreachable, not in pg_stat_replication .* replica_2 +\S+ \S*B +no +reserved/m);
       assert.match(text.stdout, /^replica-2: cannot connect to 127\.0\.0\.1:25432 \(connection refused\): is the container running\?$/m);
     });

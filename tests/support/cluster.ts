@@ -7,6 +7,7 @@
 import type { ClusterOutputs, ReplicaOutput } from "../../components/outputs";
 import { describeLeftovers, isEmpty, leftoversOf, removeStackLeftovers } from "./docker";
 import type { RunResult } from "./process";
+import { currentLsn, waitReplayed } from "./replication";
 import { outputsFile, readOutputs, sandboxDownQuietly, sandboxUpOrThrow, stateDirFor } from "./sandbox";
 
 /** An image to deploy instead of the sandbox's default (postgres:17, or the offline build when that is absent). */
@@ -18,7 +19,7 @@ export async function cleanStack(stack: string): Promise<void> {
   await removeStackLeftovers(stack);
 }
 
-export class FaultCluster {
+export class TestCluster {
   private constructor(
     readonly stack: string,
     readonly stateDir: string,
@@ -28,11 +29,11 @@ export class FaultCluster {
   ) {}
 
   /** Deploys `stack` with the given config. */
-  static async deploy(stack: string, config: Readonly<Record<string, string>>): Promise<FaultCluster> {
+  static async deploy(stack: string, config: Readonly<Record<string, string>>): Promise<TestCluster> {
     await cleanStack(stack);
     const stateDir = stateDirFor(stack);
     const up = await sandboxUpOrThrow(stack, stateDir, { ...(TEST_IMAGE !== undefined ? { image: TEST_IMAGE } : {}), ...config });
-    return new FaultCluster(stack, stateDir, await readOutputs(stateDir), up);
+    return new TestCluster(stack, stateDir, await readOutputs(stateDir), up);
   }
 
   get outputsFile(): string {
@@ -62,6 +63,16 @@ export class FaultCluster {
   /** [label, dsn] of every node, primary first: labels as in the summary lines. */
   nodes(): [string, string][] {
     return [["primary", this.primaryDsn], ...this.outputs.replicas.map((r): [string, string] => [r.slot, this.replicaDsn(r.index)])];
+  }
+
+  /**
+   * Waits until each standby (all of them unless named) streams and has
+   * replayed everything the primary has written so far: the point at which
+   * every acknowledged row must be on every node.
+   */
+  async waitCaughtUp(timeoutMs: number, standbys: readonly ReplicaOutput[] = this.outputs.replicas): Promise<void> {
+    const lsn = await currentLsn(this.primaryDsn);
+    for (const r of standbys) await waitReplayed(this.primaryDsn, r.applicationName, lsn, timeoutMs);
   }
 }
 

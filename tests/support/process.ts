@@ -4,6 +4,9 @@
  * after which the whole process group is killed.
  */
 import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+
+export const REPO_ROOT = resolve(__dirname, "../..");
 
 export interface RunOptions {
   readonly input?: string;
@@ -21,45 +24,82 @@ export interface RunResult {
   readonly ms: number;
 }
 
-export function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+/** A child process that is still running: for tests that act on it while it runs (Ctrl-C). */
+export interface Started {
+  /** What it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Sends SIGINT, as Ctrl-C does, and resolves when it has exited; SIGKILL after `graceMs` if given. */
+  interrupt(graceMs?: number): Promise<RunResult>;
+  /** Resolves when it has exited (or the timeout killed it). */
+  readonly done: Promise<RunResult>;
+}
+
+export function start(file: string, args: readonly string[], options: RunOptions): Started {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, [...args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    }, options.timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+  const child = spawn(file, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group, so the timeout also kills whatever it started.
+    detached: true,
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const text = (chunks: Buffer[]): string => Buffer.concat(chunks).toString("utf8");
+  let timedOut = false;
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, options.timeoutMs);
+  child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+  const done = new Promise<RunResult>((resolve, reject) => {
     child.on("error", (error) => {
       clearTimeout(timer);
       reject(new Error(`${file} ${args.slice(0, 2).join(" ")}: ${error.message}`));
     });
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        timedOut,
-        ms: Date.now() - started,
-      });
+      resolve({ code, stdout: text(out), stderr: text(err), timedOut, ms: Date.now() - started });
     });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
   });
+  child.stdin.on("error", () => undefined);
+  child.stdin.end(options.input ?? "");
+  return {
+    stdout: () => text(out),
+    stderr: () => text(err),
+    async interrupt(graceMs?: number): Promise<RunResult> {
+      child.kill("SIGINT");
+      const grace = graceMs === undefined ? undefined : setTimeout(killGroup, graceMs);
+      try {
+        return await done;
+      } finally {
+        clearTimeout(grace);
+      }
+    },
+    done,
+  };
+}
+
+export function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  return start(file, args, options).done;
+}
+
+/** `node --import tsx <script> ...`, from the repository root, with the same Node. */
+export function startTsx(script: string, args: readonly string[], timeoutMs: number): Started {
+  return start(process.execPath, ["--import", "tsx", script, ...args], { cwd: REPO_ROOT, timeoutMs });
+}
+
+export function runTsx(script: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+  return startTsx(script, args, timeoutMs).done;
 }
 
 /** A failed run as one readable message (the last lines of its output). */

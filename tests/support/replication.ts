@@ -1,6 +1,7 @@
 /**
  * What the primary says about its standbys (pg_stat_replication,
- * pg_replication_slots, pg_wal), and bounded waits on it.
+ * pg_replication_slots, pg_wal), whether a node is a standby, and bounded
+ * waits on them.
  */
 import { query, queryOne } from "./pg";
 import { waitFor } from "./wait";
@@ -50,6 +51,11 @@ export async function sender(primaryDsn: string, applicationName: string): Promi
     [applicationName],
   );
   return rows.length === 0 ? null : { state: rows[0].state, syncState: rows[0].sync_state, replayLsn: rows[0].replay_lsn };
+}
+
+/** Whether the node is in recovery: a standby, not (or not yet) promoted. */
+export async function inRecovery(dsn: string): Promise<boolean> {
+  return (await queryOne<{ r: boolean }>(dsn, "SELECT pg_is_in_recovery() AS r")).r;
 }
 
 export async function currentLsn(primaryDsn: string): Promise<string> {

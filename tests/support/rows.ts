@@ -2,6 +2,8 @@
  * Whether every acknowledged row of a writer is on a node: the durability
  * check every fault scenario ends with.
  */
+import assert from "node:assert/strict";
+
 import { queryOne, type ConnectOptions } from "./pg";
 
 export interface RowCheck {
@@ -42,4 +44,11 @@ export async function checkNodes(nodes: readonly (readonly [string, string])[], 
   const out: [string, RowCheck][] = [];
   for (const [label, dsn] of nodes) out.push([label, await checkRows(dsn, table, acked)]);
   return out;
+}
+
+/** The check on every node, failing the test on the first node that misses an acknowledged row. */
+export async function assertNoAckedRowMissing(nodes: readonly (readonly [string, string])[], table: string, acked: readonly number[]): Promise<[string, RowCheck][]> {
+  const found = await checkNodes(nodes, table, acked);
+  for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+  return found;
 }

@@ -5,16 +5,15 @@
  * and state.json (the executor's resource records).
  */
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import type { ClusterOutputs } from "../../components/outputs";
 import type { ResourceRecord } from "../executor/resources/types";
 import { readState, type StateFile } from "../executor/state-file";
-import { describeRun, run, type RunResult } from "./process";
+import { describeRun, REPO_ROOT, runTsx, type RunResult } from "./process";
 
-export const REPO_ROOT = resolve(__dirname, "../..");
 const SANDBOX = join(REPO_ROOT, "tests/executor/sandbox.ts");
 
 /** The program fails at preview on bad config quickly; a real deploy of a few containers takes seconds. */
@@ -28,11 +27,6 @@ export function stateDirFor(stack: string): string {
 
 export function outputsFile(stateDir: string): string {
   return join(stateDir, "outputs.json");
-}
-
-/** `node --import tsx <script> ...`, from the repository root, with the same Node. */
-export function runTsx(script: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
-  return run(process.execPath, ["--import", "tsx", script, ...args], { cwd: REPO_ROOT, timeoutMs });
 }
 
 /** `key=value` pairs as `--set key=value` arguments. */
@@ -69,6 +63,19 @@ export async function sandboxDownQuietly(stack: string, stateDir: string): Promi
 
 export async function readOutputs(stateDir: string): Promise<ClusterOutputs> {
   return JSON.parse(await readFile(outputsFile(stateDir), "utf8")) as ClusterOutputs;
+}
+
+/**
+ * Writes a copy of the outputs, changed by `edit`, into the state dir (so
+ * teardown removes it) and returns its path: inputs the tools must reject.
+ */
+export async function writeOutputsVariant(stateDir: string, name: string, edit: (outputs: Record<string, unknown>) => void): Promise<string> {
+  const outputs = JSON.parse(await readFile(outputsFile(stateDir), "utf8")) as Record<string, unknown>;
+  edit(outputs);
+  const file = join(stateDir, `${name}.json`);
+  // Mode 0600 like outputs.json itself: the copy holds the passwords too.
+  await writeFile(file, JSON.stringify(outputs, null, 2), { mode: 0o600 });
+  return file;
 }
 
 export async function readStateOrThrow(stateDir: string): Promise<StateFile> {

@@ -6,11 +6,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { FaultCluster, destroyStack } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, isRunning, logsOf } from "../../support/docker";
 import { LoadWriter } from "../../support/load-writer";
-import { currentLsn, waitReplayed } from "../../support/replication";
-import { checkNodes, describeMissing } from "../../support/rows";
+import { assertNoAckedRowMissing } from "../../support/rows";
 import { summaryLine } from "../../support/summary";
 import { describeRun } from "../../support/process";
 import { verify } from "../../support/tools";
@@ -21,10 +20,10 @@ const PORTS = { primaryPort: "35020", firstReplicaPort: "35021" };
 const CRASH_RECOVERY = "database system was not properly shut down; automatic recovery in progress";
 
 describe("the primary restarts under load", { timeout: 300_000 }, () => {
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
 
   before(async () => {
-    cluster = await FaultCluster.deploy(STACK, { ...PORTS, replicas: "1" });
+    cluster = await TestCluster.deploy(STACK, { ...PORTS, replicas: "1" });
   });
 
   after(async () => {
@@ -34,7 +33,6 @@ describe("the primary restarts under load", { timeout: 300_000 }, () => {
   /** Runs the writer around `fault`, then checks the standby streams again and no acknowledged row is missing. */
   /** `fault` returns when it lifted the fault (the start of the server); recovery is timed from there. */
   async function underLoad(scenario: string, table: string, fault: () => Promise<number>): Promise<{ line: string; logs: string }> {
-    const replica = cluster.replica(1);
     const writer = new LoadWriter({ dsn: cluster.primaryDsn, table, ratePerSecond: 100 });
     await writer.start();
     try {
@@ -45,16 +43,15 @@ describe("the primary restarts under load", { timeout: 300_000 }, () => {
       await writer.waitForAcks(1, 60_000);
       const writesMs = Date.now() - started;
       assert.ok(writer.ackedCount > ackedBefore, "writes resume");
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 60_000);
+      await cluster.waitCaughtUp(60_000);
       const streamingMs = Date.now() - started;
 
       await writer.waitForAcks(200, 20_000);
       const report = await writer.stop();
       assert.equal(report.gaveUp, null, "the writer ran to the end");
       assert.ok(report.failed > 0, "the writer saw the primary go away");
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 30_000);
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+      await cluster.waitCaughtUp(30_000);
+      const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
       const inDoubt = found[0][1].total - report.acked.length;
       const line = summaryLine(scenario, report, found, `writes resumed ${seconds(writesMs)} and the standby streamed and caught up ${seconds(streamingMs)} after the ${scenario === "primary-restart" ? "restart was issued" : "start"}`, [
         `writer failures ${report.failed}, unacknowledged commits present ${inDoubt}`,

@@ -8,11 +8,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { FaultCluster, destroyStack } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, isRunning } from "../../support/docker";
 import { LoadWriter } from "../../support/load-writer";
 import { queryOne } from "../../support/pg";
 import { describeRun } from "../../support/process";
+import { inRecovery } from "../../support/replication";
 import { checkRows, describeMissing } from "../../support/rows";
 import { summaryLine } from "../../support/summary";
 import { promote } from "../../support/tools";
@@ -21,10 +22,10 @@ import { seconds } from "../../support/wait";
 const STACK = "it-fault-promote";
 
 describe("losing the primary in synchronous mode", { timeout: 300_000 }, () => {
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
 
   before(async () => {
-    cluster = await FaultCluster.deploy(STACK, {
+    cluster = await TestCluster.deploy(STACK, {
       primaryPort: "35050", firstReplicaPort: "35051", replicas: "1", syncMode: "first", synchronousCommit: "remote_apply",
     });
   });
@@ -50,7 +51,7 @@ describe("losing the primary in synchronous mode", { timeout: 300_000 }, () => {
       const promotedMs = Date.now() - killedAt;
 
       const dsn = cluster.replicaDsn(1);
-      assert.equal((await queryOne<{ r: boolean }>(dsn, "SELECT pg_is_in_recovery() AS r")).r, false, "replica-1 is out of recovery");
+      assert.equal(await inRecovery(dsn), false, "replica-1 is out of recovery");
       const check = await checkRows(dsn, writer.table, report.acked);
       assert.equal(check.missingCount, 0, describeMissing("replica_1", check));
       const next = report.attempted + 1;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { FaultCluster, destroyStack } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, execIn, inspectContainer, leftoversOf, logsOf } from "../../support/docker";
 import { connectionRefusal, query, queryOne, sqlState } from "../../support/pg";
 import { findResource, readStateOrThrow } from "../../support/sandbox";
@@ -38,13 +38,13 @@ function leaks(text: string, secrets: readonly string[]): string[] {
 }
 
 describe("security of a deployed cluster", { timeout: 300_000 }, () => {
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
   let secrets: string[];
   let containers: string[];
   let replicationPassword: string;
 
   before(async () => {
-    cluster = await FaultCluster.deploy(STACK, { primaryPort: "35070", firstReplicaPort: "35071", replicas: "2" });
+    cluster = await TestCluster.deploy(STACK, { primaryPort: "35070", firstReplicaPort: "35071", replicas: "2" });
     const state = await readStateOrThrow(cluster.stateDir);
     const stdin = findResource(state, "command:local:Command", `${cluster.replica(1).containerName}-basebackup`).inputs["stdin"];
     assert.equal(typeof stdin, "string", "the base backup gets the replication password on stdin");

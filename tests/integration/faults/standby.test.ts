@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { FaultCluster, destroyStack } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, isRunning } from "../../support/docker";
-import { LoadWriter } from "../../support/load-writer";
+import { LoadWriter, type WriterReport } from "../../support/load-writer";
 import { currentLsn, slot, waitReplayed } from "../../support/replication";
-import { checkNodes, describeMissing } from "../../support/rows";
+import { assertNoAckedRowMissing } from "../../support/rows";
 import { summaryLine } from "../../support/summary";
 import { describeRun } from "../../support/process";
 import { verify } from "../../support/tools";
@@ -20,15 +20,34 @@ const STACK = "it-fault-standby";
 const PORTS = { primaryPort: "35010", firstReplicaPort: "35011" };
 
 describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
 
   before(async () => {
-    cluster = await FaultCluster.deploy(STACK, { ...PORTS, replicas: "1" });
+    cluster = await TestCluster.deploy(STACK, { ...PORTS, replicas: "1" });
   });
 
   after(async () => {
     await destroyStack(STACK);
   });
+
+  /**
+   * Ends the fault with `lift` and times the standby's catch-up to what the
+   * primary had written by then; then lets the writer commit 100 more, stops
+   * it, and waits until the standby has replayed everything.
+   */
+  async function liftAndCatchUp(writer: LoadWriter, lift: () => Promise<unknown>, timeoutMs: number): Promise<{ report: WriterReport; liftedAt: number; caughtUpMs: number }> {
+    const target = await currentLsn(cluster.primaryDsn);
+    const liftedAt = Date.now();
+    await lift();
+    await waitReplayed(cluster.primaryDsn, cluster.replica(1).applicationName, target, timeoutMs);
+    const caughtUpMs = Date.now() - liftedAt;
+
+    await writer.waitForAcks(100, 20_000);
+    const report = await writer.stop();
+    assert.equal(report.gaveUp, null, "the writer ran to the end");
+    await cluster.waitCaughtUp(30_000);
+    return { report, liftedAt, caughtUpMs };
+  }
 
   it("standby-stop: a stopped standby catches up through its slot, which retains WAL while it is down and releases it after", { timeout: 120_000 }, async (t) => {
     const replica = cluster.replica(1);
@@ -36,7 +55,7 @@ describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
     await writer.start();
     try {
       await writer.waitForAcks(100, 20_000);
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 20_000);
+      await cluster.waitCaughtUp(20_000);
 
       await docker(["stop", replica.containerName]);
       assert.equal(await isRunning(replica.containerName), false);
@@ -57,23 +76,13 @@ describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
       const verdict = /FAILED: .*/.exec(whileDown.stdout)?.[0] ?? "";
       assert.match(verdict, /replica-1: reachable, replication, slot/);
 
-      const target = await currentLsn(cluster.primaryDsn);
-      const started = Date.now();
-      await docker(["start", replica.containerName]);
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, target, 60_000);
-      const caughtUpMs = Date.now() - started;
-
-      await writer.waitForAcks(100, 20_000);
-      const report = await writer.stop();
-      assert.equal(report.gaveUp, null, "the writer ran to the end");
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 30_000);
+      const { report, caughtUpMs } = await liftAndCatchUp(writer, () => docker(["start", replica.containerName]), 60_000);
       const released = await slot(cluster.primaryDsn, replica.slot);
       assert.equal(released.active, true, "the slot is active again");
       assert.ok(released.retainedBytes !== null && released.retainedBytes < downLast.retainedBytes, `retained WAL is released (${downLast.retainedBytes} bytes while down, ${released.retainedBytes} after)`);
       assert.notEqual(released.restartLsn, downLast.restartLsn, "restart_lsn advanced");
 
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+      const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
       const healed = await verify(cluster.outputsFile);
       assert.equal(healed.code, 0, describeRun("verify after catching up", healed));
       t.diagnostic(summaryLine("standby-stop", report, found, `caught up in ${seconds(caughtUpMs)}`, [
@@ -89,12 +98,13 @@ describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
   it("partition: a standby cut off from the cluster network for 20 s catches up after reconnecting", { timeout: 180_000 }, async (t) => {
     const replica = cluster.replica(1);
     const network = cluster.outputs.networkName;
+    const reconnect = (): Promise<string> => docker(["network", "connect", "--alias", `replica-${replica.index}`, network, replica.containerName]);
     const writer = new LoadWriter({ dsn: cluster.primaryDsn, table: "fault_partition", ratePerSecond: 100 });
     await writer.start();
     let connected = true;
     try {
       await writer.waitForAcks(100, 20_000);
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 30_000);
+      await cluster.waitCaughtUp(30_000);
 
       await docker(["network", "disconnect", network, replica.containerName]);
       connected = false;
@@ -112,26 +122,18 @@ describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
       assert.equal(late.code, 1, describeRun("verify at the end of the partition", late));
       const lateVerdict = /FAILED: .*/.exec(late.stdout)?.[0] ?? "";
 
-      const target = await currentLsn(cluster.primaryDsn);
-      const started = Date.now();
-      await docker(["network", "connect", "--alias", `replica-${replica.index}`, network, replica.containerName]);
-      connected = true;
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, target, 120_000);
-      const caughtUpMs = Date.now() - started;
-
-      await writer.waitForAcks(100, 20_000);
-      const report = await writer.stop();
-      assert.equal(report.gaveUp, null, "the writer ran to the end");
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 30_000);
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+      const { report, liftedAt, caughtUpMs } = await liftAndCatchUp(writer, async () => {
+        await reconnect();
+        connected = true;
+      }, 120_000);
+      const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
       t.diagnostic(summaryLine("partition", report, found, `caught up in ${seconds(caughtUpMs)} after reconnecting`, [
-        `partition ${seconds(started - cutAt)}, verify at its start: exit 1, "${verdict}", at its end: exit 1, "${lateVerdict}"`,
+        `partition ${seconds(liftedAt - cutAt)}, verify at its start: exit 1, "${verdict}", at its end: exit 1, "${lateVerdict}"`,
         `writer failures ${report.failed}`,
       ]));
     } finally {
       await writer.stop();
-      if (!connected) await docker(["network", "connect", "--alias", `replica-${replica.index}`, network, replica.containerName]).catch(() => undefined);
+      if (!connected) await reconnect().catch(() => undefined);
     }
   });
 });

@@ -18,12 +18,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Client } from "pg";
 
-import { FaultCluster, destroyStack } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker } from "../../support/docker";
 import { LoadWriter } from "../../support/load-writer";
 import { closeQuietly, connect, queryOne } from "../../support/pg";
 import { currentLsn, sender, waitReplayed } from "../../support/replication";
-import { checkNodes, checkRows, describeMissing } from "../../support/rows";
+import { assertNoAckedRowMissing, checkRows } from "../../support/rows";
 import { summaryLine } from "../../support/summary";
 import { describeRun } from "../../support/process";
 import { verify } from "../../support/tools";
@@ -50,10 +50,10 @@ function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => bo
 
 describe("synchronous replication, FIRST 1 with remote_apply and one standby", { timeout: 300_000 }, () => {
   const STACK = "it-fault-sync-first";
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
 
   before(async () => {
-    cluster = await FaultCluster.deploy(STACK, { primaryPort: "35030", firstReplicaPort: "35031", replicas: "1", ...SYNC_APPLY });
+    cluster = await TestCluster.deploy(STACK, { primaryPort: "35030", firstReplicaPort: "35031", replicas: "1", ...SYNC_APPLY });
   });
 
   after(async () => {
@@ -81,8 +81,7 @@ describe("synchronous replication, FIRST 1 with remote_apply and one standby", {
       const report = await writer.stop();
       assert.deepEqual(late, [], "no commit of the burst is missing on the standby when it returns");
       assert.equal(report.gaveUp, null);
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+      const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
       t.diagnostic(summaryLine("sync-apply", report, found, `burst of ${burst.length} commits each read back on replica_1 at once (${burst.length - late.length}/${burst.length}), ${(burstMs / burst.length).toFixed(1)} ms per commit + read`));
     } finally {
       await writer.stop();
@@ -162,9 +161,8 @@ describe("synchronous replication, FIRST 1 with remote_apply and one standby", {
       const report = await writer.stop();
       assert.equal(report.gaveUp, null);
       assert.equal(report.localOnly.length, 0, "no writer commit was cancelled");
-      await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 30_000);
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+      await cluster.waitCaughtUp(30_000);
+      const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
       const onStandby = await checkRows(cluster.replicaDsn(1), "fault_sync_wait", [1, 2]);
       assert.equal(onStandby.found, 2, "the cancelled and the abandoned commit reach the standby once it is back");
       assert.ok(report.maxCommitMs >= waitedMs - 1000, `the writer's slowest commit (${report.maxCommitMs} ms) spans the outage`);
@@ -183,10 +181,10 @@ describe("synchronous replication, FIRST 1 with remote_apply and one standby", {
 
 describe("synchronous replication, ANY 1 of two standbys", { timeout: 300_000 }, () => {
   const STACK = "it-fault-sync-any";
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
 
   before(async () => {
-    cluster = await FaultCluster.deploy(STACK, {
+    cluster = await TestCluster.deploy(STACK, {
       primaryPort: "35040", firstReplicaPort: "35041", replicas: "2", syncMode: "any", syncCount: "1", synchronousCommit: "remote_apply",
     });
   });
@@ -224,11 +222,8 @@ describe("synchronous replication, ANY 1 of two standbys", { timeout: 300_000 },
       const report = await writer.stop();
       assert.equal(report.gaveUp, null);
       assert.equal(report.failed, 0, "no commit failed");
-      const lsn = await currentLsn(cluster.primaryDsn);
-      await waitReplayed(cluster.primaryDsn, "replica_1", lsn, 30_000);
-      await waitReplayed(cluster.primaryDsn, "replica_2", lsn, 30_000);
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+      await cluster.waitCaughtUp(30_000);
+      const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
       t.diagnostic(summaryLine("sync-any", report, found, `replica_1 caught up in ${seconds(caughtUpMs)} after its start`, [
         `${rate.toFixed(0)} commits/s with replica_1 down, slowest commit ${report.maxCommitMs} ms`,
       ]));

@@ -9,14 +9,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { FaultCluster, destroyStack } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, logsOf } from "../../support/docker";
 import { LoadWriter, type WriterReport } from "../../support/load-writer";
 import { closeQuietly, connect, query, queryOne } from "../../support/pg";
 import { describeRun } from "../../support/process";
 import { emptyVolume, rerunCreate, volumeOf } from "../../support/rebuild";
-import { currentLsn, slot, slots, waitReplayed, walDirBytes } from "../../support/replication";
-import { checkNodes, checkRows, describeMissing } from "../../support/rows";
+import { currentLsn, slot, slots, waitReplayed, walDirBytes, type SlotState } from "../../support/replication";
+import { assertNoAckedRowMissing, checkRows, describeMissing, type RowCheck } from "../../support/rows";
 import { readStateOrThrow } from "../../support/sandbox";
 import { summaryLine } from "../../support/summary";
 import { verify } from "../../support/tools";
@@ -56,11 +56,11 @@ async function checkpoint(dsn: string): Promise<void> {
 const mb = (bytes: number | null): string => (bytes === null ? "-" : `${(bytes / MB).toFixed(0)} MB`);
 
 describe("WAL cap and standby rebuild", { timeout: 420_000 }, () => {
-  let cluster: FaultCluster;
+  let cluster: TestCluster;
   let capReport: WriterReport | undefined;
 
   before(async () => {
-    cluster = await FaultCluster.deploy(STACK, {
+    cluster = await TestCluster.deploy(STACK, {
       primaryPort: "35060", firstReplicaPort: "35061", replicas: "2", maxSlotWalKeepSize: `${CAP_MB}MB`, walKeepSize: "16MB",
     });
   });
@@ -79,7 +79,7 @@ describe("WAL cap and standby rebuild", { timeout: 420_000 }, () => {
     const seeded = await rerunCreate(state, `${replica.containerName}-basebackup`);
     assert.match(seeded.stdout, new RegExp(`base backup of ${replica.containerName} complete \\(slot ${replica.slot}\\)`));
     await docker(["start", replica.containerName]);
-    await waitReplayed(cluster.primaryDsn, replica.applicationName, await currentLsn(cluster.primaryDsn), 60_000);
+    await cluster.waitCaughtUp(60_000, [replica]);
     return { stdout: seeded.stdout, backupMs: seeded.ms, totalMs: Date.now() - started };
   }
 
@@ -88,33 +88,49 @@ describe("WAL cap and standby rebuild", { timeout: 420_000 }, () => {
     assert.deepEqual(names, cluster.outputs.replicas.map((r) => r.slot), "exactly one slot per standby, no orphan");
   }
 
-  it("rebuild: a standby rebuilt from an empty volume reuses its slot and streams again", { timeout: 120_000 }, async (t) => {
-    const replica = cluster.replica(2);
-    const writer = new LoadWriter({ dsn: cluster.primaryDsn, table: "fault_rebuild", ratePerSecond: 100 });
+  /**
+   * Scenario 8 under a write load, as both rebuild tests run it: rebuilds
+   * standby `n` while a writer commits, hands what the base backup printed and
+   * the standby's slot right after it to `checkSlot` (reused or recreated is
+   * the test's to say), then checks one slot per standby and every
+   * acknowledged row on every node.
+   */
+  async function rebuildUnderLoad(n: number, table: string, checkSlot: (backupStdout: string, slotAfter: SlotState) => void): Promise<{
+    report: WriterReport; found: [string, RowCheck][]; recovery: string; slotBefore: SlotState; slotAfter: SlotState;
+  }> {
+    const replica = cluster.replica(n);
+    const writer = new LoadWriter({ dsn: cluster.primaryDsn, table, ratePerSecond: 100 });
     await writer.start();
     try {
       await writer.waitForAcks(200, 20_000);
-      const before = await slot(cluster.primaryDsn, replica.slot);
-      const result = await rebuild(2);
-      assert.doesNotMatch(result.stdout, /created slot/, "the existing slot was reused, not created");
-      const afterRebuild = await slot(cluster.primaryDsn, replica.slot);
-      assert.equal(afterRebuild.active, true);
-      assert.notEqual(afterRebuild.walStatus, "lost");
+      const slotBefore = await slot(cluster.primaryDsn, replica.slot);
+      const result = await rebuild(n);
+      const slotAfter = await slot(cluster.primaryDsn, replica.slot);
+      checkSlot(result.stdout, slotAfter);
       await assertOneSlotPerStandby();
 
       await writer.waitForAcks(100, 20_000);
       const report = await writer.stop();
       assert.equal(report.gaveUp, null);
-      const lsn = await currentLsn(cluster.primaryDsn);
-      for (const r of cluster.outputs.replicas) await waitReplayed(cluster.primaryDsn, r.applicationName, lsn, 30_000);
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
-      t.diagnostic(summaryLine("rebuild", report, found, `rebuilt and caught up in ${seconds(result.totalMs)} (base backup ${seconds(result.backupMs)})`, [
-        `slot ${replica.slot} reused (restart_lsn ${before.restartLsn} -> ${afterRebuild.restartLsn}), slots on primary: ${cluster.outputs.replicas.length}`,
-      ]));
+      await cluster.waitCaughtUp(30_000);
+      const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
+      const recovery = `rebuilt and caught up in ${seconds(result.totalMs)} (base backup ${seconds(result.backupMs)})`;
+      return { report, found, recovery, slotBefore, slotAfter };
     } finally {
       await writer.stop();
     }
+  }
+
+  it("rebuild: a standby rebuilt from an empty volume reuses its slot and streams again", { timeout: 120_000 }, async (t) => {
+    const replica = cluster.replica(2);
+    const { report, found, recovery, slotBefore, slotAfter } = await rebuildUnderLoad(2, "fault_rebuild", (backupStdout, afterRebuild) => {
+      assert.doesNotMatch(backupStdout, /created slot/, "the existing slot was reused, not created");
+      assert.equal(afterRebuild.active, true);
+      assert.notEqual(afterRebuild.walStatus, "lost");
+    });
+    t.diagnostic(summaryLine("rebuild", report, found, recovery, [
+      `slot ${replica.slot} reused (restart_lsn ${slotBefore.restartLsn} -> ${slotAfter.restartLsn}), slots on primary: ${cluster.outputs.replicas.length}`,
+    ]));
   });
 
   it("wal-cap: with a standby down, WAL beyond maxSlotWalKeepSize invalidates its slot (lost), pg_wal stays bounded, verify fails naming the slot", { timeout: 180_000 }, async (t) => {
@@ -160,10 +176,8 @@ describe("WAL cap and standby rebuild", { timeout: 420_000 }, () => {
       }, { timeoutMs: 30_000, intervalMs: 500 });
       const report = await writer.stop();
       assert.equal(report.gaveUp, null);
-      const lsn = await currentLsn(cluster.primaryDsn);
-      await waitReplayed(cluster.primaryDsn, "replica_2", lsn, 30_000);
-      const found = await checkNodes([["primary", cluster.primaryDsn], ["replica_2", cluster.replicaDsn(2)]], writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
+      await cluster.waitCaughtUp(30_000, [cluster.replica(2)]);
+      const found = await assertNoAckedRowMissing([["primary", cluster.primaryDsn], ["replica_2", cluster.replicaDsn(2)]], writer.table, report.acked);
       capReport = report;
 
       const verified = await verify(cluster.outputsFile);
@@ -187,36 +201,20 @@ describe("WAL cap and standby rebuild", { timeout: 420_000 }, () => {
     assert.ok(capReport !== undefined, "the wal-cap scenario ran first");
     const replica = cluster.replica(1);
     assert.equal((await slot(cluster.primaryDsn, replica.slot)).walStatus, "lost");
-    const writer = new LoadWriter({ dsn: cluster.primaryDsn, table: "fault_rebuild_lost", ratePerSecond: 100 });
-    await writer.start();
-    try {
-      await writer.waitForAcks(200, 20_000);
-      const result = await rebuild(1);
-      assert.match(result.stdout, new RegExp(`created slot ${replica.slot}`), "the lost slot was dropped and created again");
-      const fresh = await slot(cluster.primaryDsn, replica.slot);
+    const { report, found, recovery } = await rebuildUnderLoad(1, "fault_rebuild_lost", (backupStdout, fresh) => {
+      assert.match(backupStdout, new RegExp(`created slot ${replica.slot}`), "the lost slot was dropped and created again");
       assert.equal(fresh.active, true);
       assert.equal(fresh.walStatus, "reserved");
-      await assertOneSlotPerStandby();
+    });
+    const earlier = await checkRows(cluster.replicaDsn(1), capReport.table, capReport.acked);
+    assert.equal(earlier.missingCount, 0, describeMissing("replica_1 (rows written while its slot was lost)", earlier));
 
-      await writer.waitForAcks(100, 20_000);
-      const report = await writer.stop();
-      assert.equal(report.gaveUp, null);
-      const lsn = await currentLsn(cluster.primaryDsn);
-      for (const r of cluster.outputs.replicas) await waitReplayed(cluster.primaryDsn, r.applicationName, lsn, 30_000);
-      const found = await checkNodes(cluster.nodes(), writer.table, report.acked);
-      for (const [node, check] of found) assert.equal(check.missingCount, 0, describeMissing(node, check));
-      const earlier = await checkRows(cluster.replicaDsn(1), capReport.table, capReport.acked);
-      assert.equal(earlier.missingCount, 0, describeMissing("replica_1 (rows written while its slot was lost)", earlier));
-
-      const verified = await verify(cluster.outputsFile);
-      assert.equal(verified.code, 0, describeRun("verify", verified));
-      t.diagnostic(summaryLine("rebuild-lost", report, found, `rebuilt and caught up in ${seconds(result.totalMs)} (base backup ${seconds(result.backupMs)})`, [
-        `slot ${replica.slot} recreated, slots on primary: ${cluster.outputs.replicas.length}`,
-        `replica_1 has all ${earlier.found} rows acknowledged while it was lost`,
-        "verify exit 0",
-      ]));
-    } finally {
-      await writer.stop();
-    }
+    const verified = await verify(cluster.outputsFile);
+    assert.equal(verified.code, 0, describeRun("verify", verified));
+    t.diagnostic(summaryLine("rebuild-lost", report, found, recovery, [
+      `slot ${replica.slot} recreated, slots on primary: ${cluster.outputs.replicas.length}`,
+      `replica_1 has all ${earlier.found} rows acknowledged while it was lost`,
+      "verify exit 0",
+    ]));
   });
 });
