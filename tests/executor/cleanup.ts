@@ -49,3 +49,18 @@ export async function removeLeftovers(stack: string, log: (line: string) => void
   }
   return { containers: containers.length, volumes: volumes.length, networks: networks.length };
 }
+
+/**
+ * Containers of the stack that the state file does not know: made by an `up`
+ * killed between `docker create` and its record. They must go before the
+ * recorded teardown, or a standby still streaming keeps its slot from being
+ * dropped and holds the volume and network the teardown removes.
+ */
+export async function removeUnrecordedContainers(stack: string, recorded: ReadonlySet<string>, log: (line: string) => void = () => undefined): Promise<number> {
+  const containers = (await listByLabel("container", `${STACK_LABEL}=${stack}`)).filter((name) => !recorded.has(name));
+  for (const name of containers) {
+    await removeRetrying(["rm", "-f", "-v", name], /already in progress/);
+    log(`removed unrecorded container ${name}`);
+  }
+  return containers.length;
+}

@@ -9,7 +9,7 @@ import { access } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { removeLeftovers } from "./cleanup";
+import { removeLeftovers, removeUnrecordedContainers } from "./cleanup";
 import { inspect } from "./docker-cli";
 import { deploy, DEFAULT_PROGRAM } from "./deploy";
 import {
@@ -181,7 +181,10 @@ async function down(args: SandboxArgs): Promise<void> {
   }
   const stack = state?.stack ?? args.stack;
   let removed = 0;
+  let unrecorded = 0;
   if (state !== undefined && state.resources.length > 0) {
+    const recorded = new Set(state.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => String(r.outputs.name ?? r.inputs.name ?? r.name)));
+    unrecorded = await removeUnrecordedContainers(stack, recorded, progress);
     const statePath = join(args.stateDir, STATE_FILE);
     const failures = await teardown(state.resources, {
       log: progress,
@@ -195,7 +198,7 @@ async function down(args: SandboxArgs): Promise<void> {
   }
   const leftovers = await removeLeftovers(stack, progress);
   await removeStateFiles(args.stateDir);
-  const extra = leftovers.containers + leftovers.volumes + leftovers.networks;
+  const extra = unrecorded + leftovers.containers + leftovers.volumes + leftovers.networks;
   if (removed === 0 && extra === 0) {
     console.log("nothing to remove");
     return;

@@ -22,7 +22,7 @@ const REPO = resolve(__dirname, "../..");
 const SANDBOX = join(REPO, "tests/executor/sandbox.ts");
 const FIXTURE = join(REPO, "tests/executor/fixtures/basic/index.ts");
 const STACKS = {
-  ok: "it-executor-ok", fail: "it-executor-fail", unhealthy: "it-executor-unhealthy", noimage: "it-executor-noimage", crash: "it-executor-crash",
+  ok: "it-executor-ok", fail: "it-executor-fail", unhealthy: "it-executor-unhealthy", noimage: "it-executor-noimage", crash: "it-executor-crash", orphan: "it-executor-orphan",
 } as const;
 const SECRET = "it-secret-value-7f3a";
 const CALL_TIMEOUT_MS = 150_000;
@@ -248,6 +248,22 @@ describe("executor against Docker: failures", { timeout: 600_000 }, () => {
     assert.equal(run.code, 1);
     assert.match(run.stderr, /RemoteImage 'fixture-image': Unable to read Docker image into resource: image "pg-replication\/absent:0" is not present locally and pulling it failed \(no registry reachable\?\)/);
     assert.match(run.stderr, /npm run build:offline-image/);
+    assert.deepEqual(await labelled(stack), []);
+  });
+
+  it("down first removes a container an interrupted up made but never recorded, which holds the volume and network", async () => {
+    const stack = STACKS.orphan;
+    const stateDir = join(work, "orphan-state");
+    const marker = join(work, "orphan-marker");
+    mkdirSync(marker, { recursive: true });
+    const up = await sandbox(["up", "--stack", stack, "--state-dir", stateDir, "--program", FIXTURE, "--set", `marker=${marker}`, "--set", `secret=${SECRET}`]);
+    assert.equal(up.code, 0, up.stderr);
+    const label = `${STACK_LABEL}=${stack}`;
+    await runDocker(["run", "-d", "--label", label, "--name", `${stack}-unrecorded`, "--network", `${stack}-net`, "-v", `${stack}-data:/data`, "--entrypoint", "sleep", "pg-replication/postgres:17", "600"]);
+    const run = await sandbox(["down", "--stack", stack, "--state-dir", stateDir]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`removed unrecorded container ${stack}-unrecorded`));
+    assert.match(run.stdout, /is down: removed 5 resources and 1 leftovers found by label/);
     assert.deepEqual(await labelled(stack), []);
   });
 

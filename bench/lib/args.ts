@@ -1,0 +1,55 @@
+/** The bench's command line (node:util parseArgs, strict). Pure. */
+import { parseArgs } from "node:util";
+
+export const USAGE = `Usage: npm run bench -- [--quick] [--out DIR] [--image IMAGE]
+
+Measures the program against the physical floor, in one run on this machine:
+time to ready (sandbox up -> verify passes, 1 and 3 standbys) against plain
+docker; commit-to-visible latency on the standby (async, remote_apply)
+against one round trip; pgbench throughput (async, remote_write,
+remote_apply); catch-up of a stopped standby. Prints a table and writes
+bench/results/<timestamp>.json. A full run (about 5 minutes) also rewrites
+docs/BENCHMARKS.md and docs/bench-latency.svg.
+
+Options:
+  --quick         a small version of every measurement (about a minute), for
+                  smoke tests; never touches docs/
+  --out DIR       write the results (and, with --quick, the chart) into DIR
+                  instead of bench/results
+  --image IMAGE   PostgreSQL image for the program and the floor (default:
+                  postgres:17 if present, else pg-replication/postgres:17)
+  -h, --help      show this help
+
+Exit status: 0 done, 1 a measurement failed, 2 bad arguments, 130/143 interrupted.`;
+
+export interface BenchArgs {
+  readonly help: boolean;
+  readonly quick: boolean;
+  readonly out: string | undefined;
+  readonly image: string | undefined;
+}
+
+export class UsageError extends Error {}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: "boolean" },
+        out: { type: "string" },
+        image: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    // parseArgs' messages run over several lines; the first one names the problem.
+    throw new UsageError((error as Error).message.split("\n")[0]);
+  }
+  if (values.out !== undefined && values.out.trim() === "") throw new UsageError("--out needs a directory");
+  if (values.image !== undefined && !/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(values.image)) throw new UsageError(`--image ${JSON.stringify(values.image)} is not an image reference`);
+  return { help: values.help === true, quick: values.quick === true, out: values.out, image: values.image };
+}

@@ -1,0 +1,138 @@
+/**
+ * The provisioning floor: the least plain `docker` work that gets from nothing
+ * to a row written on a primary being read on a streaming standby. The
+ * program's time to ready is reported as a ratio to this, measured in the same
+ * run on the same engine and image.
+ *
+ * Steps, and nothing else: a network; a primary container that runs initdb
+ * and starts PostgreSQL; once it answers, a table; a standby container that
+ * runs one `pg_basebackup -R -X stream -c fast` with a slot and starts
+ * PostgreSQL on the result; a row inserted on the primary; polling the
+ * standby (inside its container, 20 ms apart) until the row is there.
+ *
+ * Nothing is published on the host. Replication uses `trust`, but only from
+ * the floor's own bridge network (`samenet`), which holds nothing else and
+ * lives for a few seconds; every other TCP connection is rejected.
+ */
+import { docker, nowMs, run, type RunOptions } from "./proc";
+
+export const FLOOR_STACK = "bench-floor";
+export const STACK_LABEL = "pg-replication.stack";
+/** Tells the floors of concurrent full and quick runs apart, so one never removes the other's. */
+export const BENCH_LABEL = "pg-replication.bench";
+const DATA = "/var/lib/postgresql/data";
+/** Polls inside containers: 20 ms apart, at most 1500 times (30 s). */
+const POLL = "i=0; until COND; do i=$((i+1)); if [ $i -ge 1500 ]; then echo 'gave up after 30 s' >&2; exit 1; fi; sleep 0.02; done";
+
+export interface FloorSample {
+  /** Network creation to the row seen on the standby. */
+  readonly totalMs: number;
+  /** Network creation to the primary answering (initdb included). */
+  readonly primaryReadyMs: number;
+  /** Primary answering to the row seen on the standby (base backup, standby start, replication). */
+  readonly standbyMs: number;
+}
+
+interface Names {
+  readonly network: string;
+  readonly primary: string;
+  readonly standby: string;
+  readonly primaryVolume: string;
+  readonly standbyVolume: string;
+}
+
+function names(runName: string): Names {
+  const base = `${FLOOR_STACK}-${runName}`;
+  return {
+    network: `${base}-net`,
+    primary: `${base}-primary`,
+    standby: `${base}-replica-1`,
+    primaryVolume: `${base}-primary-data`,
+    standbyVolume: `${base}-replica-1-data`,
+  };
+}
+
+function labels(runName: string): string[] {
+  return ["--label", `${STACK_LABEL}=${FLOOR_STACK}`, "--label", `${BENCH_LABEL}=${runName}`];
+}
+
+/** A named volume labelled like everything else, created by `docker run` itself (no extra command). */
+function mount(volume: string, runName: string): string {
+  return `type=volume,src=${volume},dst=${DATA},volume-label=${STACK_LABEL}=${FLOOR_STACK},volume-label=${BENCH_LABEL}=${runName}`;
+}
+
+const poll = (condition: string): string => POLL.replace("COND", condition);
+
+/** One floor sample; `runName` is "full" or "quick". Removes what it created, also on failure. */
+export async function measureFloor(image: string, runName: string, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<FloorSample> {
+  const n = names(runName);
+  const o: RunOptions = { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal };
+  await removeFloor(runName);
+  try {
+    const started = nowMs();
+    await docker(["network", "create", ...labels(runName), n.network], o);
+    const primaryScript = [
+      "set -e",
+      `chmod 0700 "$PGDATA"`,
+      // Same initdb options as the program's bootstrap, so the floor does the same work.
+      `initdb -D "$PGDATA" -U postgres --auth-local=peer --auth-host=reject --encoding=UTF8 --locale=C.UTF-8 >/dev/null`,
+      `echo "host replication postgres samenet trust" >> "$PGDATA/pg_hba.conf"`,
+      `exec postgres -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories=/tmp`,
+    ].join("; ");
+    await docker([
+      "run", "-d", "--name", n.primary, ...labels(runName), "--network", n.network, "--network-alias", "primary",
+      "--mount", mount(n.primaryVolume, runName), "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", primaryScript,
+    ], o);
+    await docker(["exec", "-u", "postgres", n.primary, "sh", "-c",
+      `${poll("pg_isready -q -h /tmp")}; psql -X -q -h /tmp -d postgres -c 'CREATE TABLE floor_probe (x int)'`], o, "wait for the floor primary");
+    const primaryReady = nowMs();
+    const standbyScript = [
+      "set -e",
+      `chmod 0700 "$PGDATA"`,
+      `pg_basebackup -h primary -U postgres -D "$PGDATA" -R -X stream -c fast -C -S floor_1 -w`,
+      `exec postgres -D "$PGDATA" -c unix_socket_directories=/tmp`,
+    ].join("; ");
+    await docker([
+      "run", "-d", "--name", n.standby, ...labels(runName), "--network", n.network,
+      "--mount", mount(n.standbyVolume, runName), "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", standbyScript,
+    ], o);
+    await docker(["exec", "-u", "postgres", n.primary, "psql", "-X", "-q", "-h", "/tmp", "-d", "postgres", "-c", "INSERT INTO floor_probe VALUES (1)"], o);
+    await docker(["exec", "-u", "postgres", n.standby, "sh", "-c",
+      poll(`[ "$(psql -X -qAt -h /tmp -d postgres -c 'SELECT count(*) FROM floor_probe' 2>/dev/null)" = 1 ]`)], o, "wait for the row on the floor standby");
+    const done = nowMs();
+    return { totalMs: done - started, primaryReadyMs: primaryReady - started, standbyMs: done - primaryReady };
+  } finally {
+    await removeFloor(runName);
+  }
+}
+
+async function listByLabel(kind: "container" | "volume" | "network", runName: string): Promise<string[]> {
+  const filters = ["--filter", `label=${STACK_LABEL}=${FLOOR_STACK}`, "--filter", `label=${BENCH_LABEL}=${runName}`];
+  const args = kind === "container" ? ["ps", "-aq", ...filters] : [kind, "ls", "-q", ...filters];
+  const result = await run("docker", args, { timeoutMs: 30_000 });
+  return result.code === 0 ? result.stdout.split("\n").map((s) => s.trim()).filter((s) => s !== "") : [];
+}
+
+/**
+ * Removes the floor's containers, volumes and network, found by label (a
+ * killed earlier run leaves them too). Deliberately not cancellable: it runs
+ * while the bench is being interrupted.
+ */
+export async function removeFloor(runName: string): Promise<string[]> {
+  const problems: string[] = [];
+  const o = { timeoutMs: 60_000 };
+  const containers = await listByLabel("container", runName);
+  if (containers.length > 0) {
+    const r = await run("docker", ["rm", "-f", "-v", ...containers], o);
+    if (r.code !== 0) problems.push(r.stderr.trim());
+  }
+  for (const volume of await listByLabel("volume", runName)) {
+    const r = await run("docker", ["volume", "rm", "-f", volume], o);
+    if (r.code !== 0) problems.push(r.stderr.trim());
+  }
+  for (const network of await listByLabel("network", runName)) {
+    const r = await run("docker", ["network", "rm", network], o);
+    if (r.code !== 0) problems.push(r.stderr.trim());
+  }
+  return problems;
+}

@@ -1,0 +1,86 @@
+/**
+ * What a bench run does, for a full run and for `--quick`. Pure.
+ *
+ * The full run's sizes are chosen so that it stays under about five minutes
+ * on a 2-core machine; the quick run does a small version of every
+ * measurement (seconds each) so a smoke test exercises every code path.
+ */
+import type { ReplicationMode } from "./sandbox";
+
+export type RunMode = "full" | "quick";
+
+/**
+ * How the synchronous modes are reached. `redeploy`: one deployment per
+ * mode with `--set syncMode=first --set synchronousCommit=...`, so the
+ * figures are those of the real configuration. `session`: one deployment
+ * with `syncMode=first synchronousCommit=remote_apply`, and each session sets
+ * its own synchronous_commit (`local` is async: it waits for no standby).
+ * ALTER SYSTEM would not do: the program passes its settings as `postgres -c`
+ * arguments, which take precedence over postgresql.auto.conf.
+ */
+export type SwitchMethod = "redeploy" | "session";
+
+export interface Plan {
+  readonly mode: RunMode;
+  /** Time-to-ready samples per configuration (floor, 1 standby, 3 standbys), interleaved. */
+  readonly readyRepeats: number;
+  readonly latency: {
+    readonly rateHz: number;
+    readonly durationMs: number;
+    readonly warmupMs: number;
+    readonly writers: number;
+    readonly pendingTimeoutMs: number;
+  };
+  readonly selectOneCount: number;
+  readonly pgbench: { readonly clients: number; readonly threads: number; readonly durationS: number; readonly scale: number };
+  readonly catchUpMb: number;
+  readonly switchMethod: SwitchMethod;
+  /** Primary host port of every deployment; standbys take the next three. Full and quick differ so both can run at once. */
+  readonly primaryPort: number;
+  /** Stack names start with this (`bench-` or `bench-quick-`). */
+  readonly stackPrefix: string;
+  /** Safety stop far above the expected run time: the run is aborted (and cleaned up) past it. */
+  readonly boundMs: number;
+}
+
+export function planFor(mode: RunMode): Plan {
+  if (mode === "quick") {
+    return {
+      mode,
+      readyRepeats: 1,
+      latency: { rateHz: 200, durationMs: 2_000, warmupMs: 300, writers: 4, pendingTimeoutMs: 5_000 },
+      selectOneCount: 200,
+      pgbench: { clients: 2, threads: 2, durationS: 2, scale: 2 },
+      catchUpMb: 16,
+      switchMethod: "session",
+      primaryPort: 36420,
+      stackPrefix: "bench-quick-",
+      boundMs: 4 * 60_000,
+    };
+  }
+  return {
+    mode,
+    readyRepeats: 3,
+    latency: { rateHz: 200, durationMs: 20_000, warmupMs: 1_000, writers: 4, pendingTimeoutMs: 10_000 },
+    selectOneCount: 2_000,
+    pgbench: { clients: 4, threads: 2, durationS: 15, scale: 4 },
+    catchUpMb: 256,
+    switchMethod: "redeploy",
+    primaryPort: 36400,
+    stackPrefix: "bench-",
+    boundMs: 9 * 60_000,
+  };
+}
+
+type StackRole = ReplicationMode | "session" | "ready-1" | "ready-3";
+const ROLES: readonly StackRole[] = ["ready-1", "ready-3", "async", "remote_write", "remote_apply", "session"];
+
+/** The stack of one deployment of a plan: `bench-remote-apply`, `bench-quick-ready-3`, ... */
+export function stackFor(plan: Plan, role: StackRole): string {
+  return `${plan.stackPrefix}${role.replace("_", "-")}`;
+}
+
+/** Every stack a plan may deploy, so leftovers of a killed run can be swept before starting. */
+export function stacksOf(plan: Plan): string[] {
+  return ROLES.map((role) => stackFor(plan, role));
+}

@@ -1,0 +1,43 @@
+/** The figures as an aligned text table, for the terminal and for docs/BENCHMARKS.md. Pure. */
+import type { Figure, Section } from "./result";
+
+export function formatValue(value: number, unit: Figure["unit"]): string {
+  switch (unit) {
+    case "s":
+      return `${value.toFixed(2)} s`;
+    case "ms":
+      return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+    case "tps":
+      return `${value.toFixed(0)} tps`;
+    case "MB/s":
+      return `${value.toFixed(0)} MB/s`;
+  }
+}
+
+export function formatRatio(r: number): string {
+  return `${r < 10 ? r.toFixed(2) : r.toFixed(1)}x`;
+}
+
+/**
+ * Rows grouped under their section's title, with the baseline named once per
+ * section; the value, baseline and ratio columns are right-aligned across the
+ * whole table so figures compare at a glance.
+ */
+export function renderTable(figures: readonly Figure[], sections: Readonly<Record<string, Section>>): string {
+  const header = ["", "value", "baseline", "ratio"];
+  const cells = figures.map((f) => [`  ${f.name}`, formatValue(f.value, f.unit), formatValue(f.baseline, f.unit), formatRatio(f.ratio)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: readonly string[]): string =>
+    [c[0].padEnd(widths[0]), ...c.slice(1).map((v, i) => v.padStart(widths[i + 1]))].join("   ").trimEnd();
+  const out = [line(header)];
+  let current = "";
+  figures.forEach((f, i) => {
+    if (f.section !== current) {
+      current = f.section;
+      const s = sections[f.section];
+      out.push("", s === undefined ? f.section : s.title, s === undefined ? "" : `  (baseline: ${s.baseline})`);
+    }
+    out.push(line(cells[i]));
+  });
+  return out.filter((l, i, all) => !(l === "" && all[i - 1] === "")).join("\n");
+}

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: measured speed of provisioning and replication, each
+ * against a floor measured in the same run. See docs/BENCHMARKS.md for what
+ * is measured and how; `--help` for the options.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
+import { join, relative, resolve } from "node:path";
+
+import { parseBenchArgs, UsageError, USAGE } from "./lib/args";
+import { Cleanups } from "./lib/cleanup";
+import { renderBenchmarksDoc } from "./lib/docs";
+import { removeFloor } from "./lib/floor";
+import { acquireLock } from "./lib/lock";
+import { defaultImage, describeMachine } from "./lib/machine";
+import { measureAll } from "./lib/measure";
+import { planFor, stacksOf } from "./lib/plan";
+import { AbortedError, nowMs } from "./lib/proc";
+import { buildFigures, sectionTitles, type BenchResult } from "./lib/result";
+import { REPO_ROOT, removeLeftovers } from "./lib/sandbox";
+import { renderLatencyChart } from "./lib/svg";
+import { formatValue, renderTable } from "./lib/table";
+
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const DOCS_DIR = join(REPO_ROOT, "docs");
+const CHART_FILE = "bench-latency.svg";
+
+const started = nowMs();
+function log(line: string): void {
+  process.stderr.write(`[${((nowMs() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+}
+
+function chart(r: BenchResult): string {
+  const v = (ms: number): string => formatValue(ms, "ms").replace(" ms", "");
+  const note = (s: { p50: number; p99: number; max: number }): string => `p50 ${v(s.p50)} / p99 ${v(s.p99)} / max ${v(s.max)} ms`;
+  const l = r.latency;
+  return renderLatencyChart({
+    title: "Commit acknowledged -> row visible on the standby",
+    subtitle: `${r.plan.latency.rateHz} commits/s for ${r.plan.latency.durationMs / 1000} s on one host, ${r.machine.cores} cores, PostgreSQL ${/([0-9]+\.[0-9]+)/.exec(r.machine.postgres)?.[1] ?? "?"}, ${r.startedAt.slice(0, 10)} (npm run bench)`,
+    yLabel: "latency (ms, log scale)",
+    series: [
+      { label: "async floor", color: "#7fa7c9", dashed: true, points: l.async.floor.percentiles, note: note(l.async.floor.visibilityMs) },
+      { label: "async", color: "#1f77b4", points: l.async.visible.percentiles, note: note(l.async.visible.visibilityMs) },
+      { label: "remote_apply floor", color: "#e89a9a", dashed: true, points: l.remoteApply.floor.percentiles, note: note(l.remoteApply.floor.visibilityMs) },
+      { label: "remote_apply", color: "#d62728", points: l.remoteApply.visible.percentiles, note: note(l.remoteApply.visible.visibilityMs) },
+    ],
+  });
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, "Z").replace(/:/g, "-");
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseBenchArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}; see npm run bench -- --help\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  const plan = planFor(args.quick ? "quick" : "full");
+  const controller = new AbortController();
+  const cleanups = new Cleanups();
+  let signalled: string | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled !== undefined) {
+      log(`${signal}: still cleaning up (every step is bounded)`);
+      return;
+    }
+    signalled = signal;
+    log(`${signal}: stopping and cleaning up`);
+    controller.abort(new AbortedError(`interrupted by ${signal}`));
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) process.on(s, onSignal);
+  // A bug that leaves a promise rejected must still end in cleanup, not in a crash that leaves containers behind.
+  let stray: Error | undefined;
+  const onStray = (reason: unknown): void => {
+    stray ??= reason instanceof Error ? reason : new Error(String(reason));
+    log(`unexpected error: ${stray.message}: stopping`);
+    controller.abort(new AbortedError(`unexpected error: ${stray.message}`));
+  };
+  process.on("unhandledRejection", onStray);
+  const watchdog = setTimeout(() => {
+    log(`the run passed its bound of ${plan.boundMs / 60_000} minutes: stopping`);
+    controller.abort(new AbortedError(`the run passed its bound of ${plan.boundMs / 60_000} minutes`));
+  }, plan.boundMs);
+
+  let release: (() => Promise<void>) | undefined;
+  try {
+    release = await acquireLock(plan.mode);
+    const startedAt = new Date();
+    const image = args.image ?? (await defaultImage());
+    log(`pg-replication bench (${plan.mode}), image ${image}`);
+
+    // Leftovers of an earlier run that was killed outright would hold the ports.
+    await removeFloor(plan.mode);
+    await removeLeftovers(stacksOf(plan), log);
+    const machine = await describeMachine(image);
+    if (machine.otherContainersAtStart > 0) {
+      log(`note: ${machine.otherContainersAtStart} other containers are running; figures will carry their load (recorded in the results)`);
+    }
+
+    const measured = await measureAll({ plan, image, imageGiven: args.image !== undefined, cleanups, log, signal: controller.signal });
+    const partial = { ...measured, startedAt: startedAt.toISOString(), machine };
+    const figures = buildFigures(partial);
+    const result: BenchResult = {
+      ...partial,
+      finishedAt: new Date().toISOString(),
+      durationS: (nowMs() - started) / 1000,
+      loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+      figures,
+    };
+    const table = renderTable(figures, sectionTitles(partial));
+
+    const outDir = resolve(args.out ?? join(REPO_ROOT, "bench", "results"));
+    await mkdir(outDir, { recursive: true });
+    const base = `${timestamp(startedAt)}${plan.mode === "quick" ? "-quick" : ""}`;
+    const resultsFile = join(outDir, `${base}.json`);
+    await writeFile(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
+    const svg = chart(result);
+    if (plan.mode === "full") {
+      await mkdir(DOCS_DIR, { recursive: true });
+      await writeFile(join(DOCS_DIR, CHART_FILE), svg);
+      await writeFile(join(DOCS_DIR, "BENCHMARKS.md"), renderBenchmarksDoc(result, table, relative(REPO_ROOT, resultsFile), CHART_FILE));
+    } else {
+      // The quick run never touches docs/: its chart goes beside its results.
+      await writeFile(join(outDir, `${base}-latency.svg`), svg);
+    }
+
+    process.stdout.write(`${table}\n\n`);
+    process.stdout.write(`results: ${resultsFile}\n`);
+    if (plan.mode === "full") process.stdout.write(`docs: ${join(DOCS_DIR, "BENCHMARKS.md")}, ${join(DOCS_DIR, CHART_FILE)}\n`);
+    log(`done in ${result.durationS.toFixed(0)} s`);
+    return 0;
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    log(`bench failed: ${err.message}`);
+    return signalled !== undefined ? (SIGNAL_EXIT[signalled] ?? 1) : 1;
+  } finally {
+    clearTimeout(watchdog);
+    const failures = await cleanups.runAll(log);
+    for (const f of failures) log(`cleanup failed: ${f}`);
+    if (failures.length > 0) log("some resources may be left: `npm run sandbox -- down --stack <name>` removes a stack's leftovers by label");
+    await release?.();
+    for (const s of signals) process.off(s, onSignal);
+    process.off("unhandledRejection", onStray);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

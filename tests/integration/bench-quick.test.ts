@@ -1,0 +1,233 @@
+/**
+ * `npm run bench -- --quick` end to end, on the real Docker engine: every
+ * figure is present and sane (finite, positive, percentiles ordered, ratios
+ * computed from the stored figures, TPS > 0), nothing is left behind, and
+ * docs/ is not touched. Not a timing threshold: how fast this machine is
+ * is not a test result.
+ *
+ * The bench uses its own stacks (bench-quick-*), ports 36420-36423 and a floor
+ * labelled pg-replication.bench=quick, and sweeps leftovers of earlier runs
+ * itself before it starts.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { planFor, stacksOf } from "../../bench/lib/plan";
+import type { BenchResult, Figure, LatencyFigures } from "../../bench/lib/result";
+import type { Summary } from "../../bench/lib/stats";
+
+const REPO = resolve(__dirname, "../..");
+const BENCH = join(REPO, "bench/run.ts");
+const RUN_TIMEOUT_MS = 300_000;
+const TEST_IMAGE = process.env.PG_REPLICATION_TEST_IMAGE;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function bench(args: readonly string[], timeoutMs: number): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", BENCH, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+    const timer = setTimeout(() => {
+      // SIGTERM first: the bench cleans up on it. The test fails either way.
+      child.kill("SIGTERM");
+      fail(new Error(`bench ${args.join(" ")} timed out after ${timeoutMs / 1000} s\n${stderr}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+function docsFingerprint(): string {
+  const hash = createHash("sha256");
+  for (const file of ["BENCHMARKS.md", "bench-latency.svg"]) {
+    const path = join(REPO, "docs", file);
+    hash.update(`${file}:${existsSync(path) ? readFileSync(path, "utf8") : "<absent>"}\n`);
+  }
+  return hash.digest("hex");
+}
+
+function dockerLines(args: readonly string[]): Promise<string[]> {
+  return new Promise((done) => {
+    const child = spawn("docker", [...args], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => { out += chunk.toString(); });
+    child.on("close", () => done(out.split("\n").map((l) => l.trim()).filter((l) => l !== "")));
+  });
+}
+
+function assertPositive(value: number, what: string): void {
+  assert.ok(Number.isFinite(value), `${what} is finite (got ${value})`);
+  assert.ok(value > 0, `${what} is positive (got ${value})`);
+}
+
+function assertSummary(s: Summary, what: string): void {
+  for (const key of ["min", "p50", "p95", "p99", "max", "mean"] as const) assertPositive(s[key], `${what} ${key}`);
+  assert.ok(s.count > 0, `${what} has samples`);
+  assert.ok(s.min <= s.p50 && s.p50 <= s.p95 && s.p95 <= s.p99 && s.p99 <= s.max, `${what}: min <= p50 <= p95 <= p99 <= max (${JSON.stringify(s)})`);
+}
+
+function assertLatency(l: LatencyFigures, what: string): void {
+  assertSummary(l.visibilityMs, `${what} visibility`);
+  assertSummary(l.commitMs, `${what} commit`);
+  assert.equal(l.missing, 0, `${what}: every row was seen on the standby`);
+  assert.equal(l.seen, l.sent, `${what}: seen = sent`);
+  assertPositive(l.achievedHz, `${what} achieved rate`);
+  const levels = l.percentiles.map(([, p]) => p);
+  assert.deepEqual([...levels].sort((a, b) => a - b), levels, `${what}: chart points in percentile order`);
+}
+
+function figure(figures: readonly Figure[], section: string, name: string): Figure {
+  const f = figures.find((x) => x.section === section && x.name === name);
+  assert.ok(f !== undefined, `figure ${section}/${name} is present`);
+  return f;
+}
+
+describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + 60_000 }, () => {
+  const out = mkdtempSync(join(tmpdir(), "it-bench-quick-"));
+  let run: Run;
+  let result: BenchResult;
+  let docsBefore: string;
+
+  before(async () => {
+    docsBefore = docsFingerprint();
+    run = await bench(["--quick", "--out", out, ...(TEST_IMAGE !== undefined ? ["--image", TEST_IMAGE] : [])], RUN_TIMEOUT_MS);
+    assert.equal(run.code, 0, `bench --quick failed:\n${run.stderr}`);
+    const files = readdirSync(out).filter((f) => f.endsWith("-quick.json"));
+    assert.equal(files.length, 1, `one results file in ${out} (found ${files.join(", ")})`);
+    result = JSON.parse(readFileSync(join(out, files[0]), "utf8")) as BenchResult;
+  });
+
+  after(() => {
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it("describes the machine", () => {
+    const m = result.machine;
+    assert.equal(result.mode, "quick");
+    assert.ok(m.cores > 0 && m.memoryBytes > 0);
+    for (const key of ["cpuModel", "kernel", "docker", "image", "imageId", "postgres"] as const) {
+      assert.ok(m[key] !== "" && m[key] !== "unknown", `machine.${key} is known (got ${JSON.stringify(m[key])})`);
+    }
+    assert.match(m.postgres, /PostgreSQL\)? 17\./);
+  });
+
+  it("has sane time-to-ready figures", () => {
+    const t = result.timeToReady;
+    assert.ok(t.floorMs.length > 0 && t.standbys1Ms.length > 0 && t.standbys3Ms.length > 0);
+    for (const f of t.floorMs) {
+      assertPositive(f.totalMs, "floor");
+      assert.ok(Math.abs(f.primaryReadyMs + f.standbyMs - f.totalMs) < 1, "floor steps add up to its total");
+    }
+    for (const v of [...t.standbys1Ms, ...t.standbys3Ms]) assertPositive(v, "time to ready");
+    for (const d of result.deployments) {
+      assertPositive(d.upMs, `${d.stack} up`);
+      assert.ok(d.readyMs >= d.upMs, `${d.stack}: verify passes after up returns`);
+    }
+  });
+
+  it("has sane latency distributions", () => {
+    assertLatency(result.latency.async.floor, "async floor");
+    assertLatency(result.latency.async.visible, "async");
+    assertLatency(result.latency.remoteApply.floor, "remote_apply floor");
+    assertLatency(result.latency.remoteApply.visible, "remote_apply");
+    assertSummary(result.latency.selectOneMs, "SELECT 1");
+  });
+
+  it("has pgbench throughput for every mode", () => {
+    for (const [mode, r] of Object.entries({ async: result.throughput.async, remoteWrite: result.throughput.remoteWrite, remoteApply: result.throughput.remoteApply })) {
+      assertPositive(r.tps, `${mode} tps`);
+      assertPositive(r.latencyAvgMs, `${mode} latency`);
+      assert.ok(r.transactions > 0, `${mode} ran transactions`);
+    }
+  });
+
+  it("has a sane catch-up", () => {
+    const c = result.catchUp;
+    assert.ok(c.backlogBytes >= result.plan.catchUpMb * 1024 * 1024, "the backlog is at least the planned size");
+    for (const key of ["writeMs", "restartMs", "catchUpMs"] as const) assertPositive(c[key], `catch-up ${key}`);
+  });
+
+  it("computes every ratio from the stored figures", () => {
+    const expected = [
+      "ready/1 standby", "ready/3 standbys",
+      ...["async", "remote_apply"].flatMap((m) => ["p50", "p95", "p99", "max"].map((p) => `visibility/${m} ${p}`)),
+      "commit/remote_apply p50", "commit/remote_apply p99",
+      "throughput/async", "throughput/remote_write", "throughput/remote_apply",
+      "catchUp/catch-up time, N MB", "catchUp/catch-up rate",
+    ];
+    assert.deepEqual(result.figures.map((f) => `${f.section}/${f.name.replace(/[0-9]+ MB$/, "N MB")}`), expected);
+    for (const f of result.figures) {
+      assertPositive(f.value, `${f.section}/${f.name} value`);
+      assertPositive(f.baseline, `${f.section}/${f.name} baseline`);
+      assert.ok(Math.abs(f.ratio - f.value / f.baseline) <= 1e-9 * f.ratio, `${f.section}/${f.name}: ratio = value / baseline`);
+    }
+    const l = result.latency;
+    for (const p of ["p50", "p95", "p99", "max"] as const) {
+      const a = figure(result.figures, "visibility", `async ${p}`);
+      assert.equal(a.value, l.async.visible.visibilityMs[p]);
+      assert.equal(a.baseline, l.async.floor.visibilityMs[p]);
+      const s = figure(result.figures, "visibility", `remote_apply ${p}`);
+      assert.equal(s.value, l.remoteApply.visible.visibilityMs[p]);
+      assert.equal(s.baseline, l.remoteApply.floor.visibilityMs[p]);
+    }
+    const t = result.throughput;
+    assert.equal(figure(result.figures, "throughput", "remote_write").ratio, t.remoteWrite.tps / t.async.tps);
+    assert.equal(figure(result.figures, "throughput", "remote_apply").ratio, t.remoteApply.tps / t.async.tps);
+    const floor = [...result.timeToReady.floorMs.map((f) => f.totalMs)].sort((a, b) => a - b);
+    const mid = Math.floor(floor.length / 2);
+    const floorMedian = floor.length % 2 === 1 ? floor[mid] : (floor[mid - 1] + floor[mid]) / 2;
+    assert.equal(figure(result.figures, "ready", "1 standby").baseline, floorMedian / 1000);
+  });
+
+  it("prints the table and writes the chart beside the results", () => {
+    for (const f of result.figures) assert.ok(run.stdout.includes(f.name), `the printed table shows ${f.name}`);
+    const svg = readdirSync(out).filter((f) => f.endsWith("-latency.svg"));
+    assert.equal(svg.length, 1);
+    const text = readFileSync(join(out, svg[0]), "utf8");
+    assert.match(text, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.doesNotMatch(text, /NaN|undefined|Infinity/);
+  });
+
+  it("leaves docs/ alone", () => {
+    assert.equal(docsFingerprint(), docsBefore);
+  });
+
+  it("leaves nothing behind", async () => {
+    const stacks = new Set(stacksOf(planFor("quick")));
+    const format = ["--format", '{{.Label "pg-replication.stack"}} {{.Label "pg-replication.bench"}}'];
+    for (const args of [["ps", "-a", ...format], ["volume", "ls", ...format], ["network", "ls", ...format]]) {
+      const left = (await dockerLines(args)).filter((l) => stacks.has(l.split(" ")[0]) || l === "bench-floor quick");
+      assert.deepEqual(left, [], `docker ${args[0]}: no bench-quick leftovers`);
+    }
+    const stateDirs = readdirSync(tmpdir()).filter((e) => e.startsWith("pg-replication-bench-quick-"));
+    assert.deepEqual(stateDirs, [], "no state directories (they hold secrets) left in the temporary directory");
+  });
+});
+
+describe("npm run bench command line", () => {
+  it("rejects an unknown flag with exit 2", async () => {
+    const r = await bench(["--no-such-flag"], 60_000);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no-such-flag/);
+  });
+
+  it("prints its help with exit 0", async () => {
+    const r = await bench(["--help"], 60_000);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /--quick/);
+  });
+});
