@@ -40,6 +40,14 @@ export function retainedBytes(slot: SlotRow): bigint | null {
   return slot.retainedBytes === null ? null : BigInt(Math.round(slot.retainedBytes));
 }
 
+/**
+ * A connected standby reports its positions at least every
+ * wal_receiver_status_interval (10 s by default), however idle the cluster.
+ * Silence for twice that means it is gone, long before the primary's
+ * wal_sender_timeout (60 s) removes its row.
+ */
+export const SILENT_STANDBY_MS = 20_000;
+
 export function senderCheck(outputs: ClusterOutputs, source: ReachableNode, standby: NodeRef, replica: ReplicaOutput): Check {
   const name = "replication";
   const row = senderFor(source, replica);
@@ -56,6 +64,12 @@ export function senderCheck(outputs: ClusterOutputs, source: ReachableNode, stan
   const figures = { state: row.state, clientAddr: row.clientAddr };
   if (row.state !== "streaming") {
     return fail(standby.name, name, `pg_stat_replication on ${source.node.name} shows state ${row.state}, not streaming`, row.state === "catchup" ? "still catching up: re-run verify in a moment" : `\`docker logs ${containerOf(outputs, standby)}\``, figures);
+  }
+  if (row.replyAgeMs !== null && row.replyAgeMs > SILENT_STANDBY_MS) {
+    return fail(standby.name, name,
+      `pg_stat_replication on ${source.node.name} says streaming, but the standby has not replied for ${(row.replyAgeMs / 1000).toFixed(0)} s`,
+      `it is probably cut off (stopped, or off the network); the primary drops the sender only after wal_sender_timeout: \`docker logs ${containerOf(outputs, standby)}\``,
+      { ...figures, replyAgeMs: row.replyAgeMs });
   }
   return pass(standby.name, name, `streaming from ${source.node.name} (pg_stat_replication, client ${row.clientAddr ?? "local"})`, figures);
 }

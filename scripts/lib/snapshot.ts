@@ -22,6 +22,8 @@ export interface SenderRow extends SenderPositions {
   readonly state: string;
   readonly syncState: string;
   readonly clientAddr: string | null;
+  /** Milliseconds since the standby last reported its positions (`now() - reply_time`). */
+  readonly replyAgeMs: number | null;
 }
 
 /** One `pg_replication_slots` row. */
@@ -98,7 +100,8 @@ SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text E
        flush_lsn::text AS flush_lsn, replay_lsn::text AS replay_lsn,
        (extract(epoch FROM write_lag) * 1000)::float8 AS write_lag_ms,
        (extract(epoch FROM flush_lag) * 1000)::float8 AS flush_lag_ms,
-       (extract(epoch FROM replay_lag) * 1000)::float8 AS replay_lag_ms
+       (extract(epoch FROM replay_lag) * 1000)::float8 AS replay_lag_ms,
+       (extract(epoch FROM now() - reply_time) * 1000)::float8 AS reply_age_ms
   FROM pg_stat_replication ORDER BY application_name, pid`;
 
 const SLOTS = `
@@ -135,6 +138,7 @@ type SenderRowDb = {
   state: string;
   sync_state: string;
   client_addr: string | null;
+  reply_age_ms: number | null;
   sent_lsn: string | null;
   write_lsn: string | null;
   flush_lsn: string | null;
@@ -190,6 +194,7 @@ async function readState(client: Client, settingNames: readonly string[], starte
       writeLagMs: r.write_lag_ms,
       flushLagMs: r.flush_lag_ms,
       replayLagMs: r.replay_lag_ms,
+      replyAgeMs: r.reply_age_ms,
     })),
     slots: slots.map((s) => ({ name: s.slot_name, type: s.slot_type, active: s.active, walStatus: s.wal_status, restartLsn: s.restart_lsn, retainedBytes: s.retained_bytes })),
     receiver:

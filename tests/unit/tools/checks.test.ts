@@ -118,6 +118,19 @@ describe("verify's checks on a broken cluster", () => {
     assert.equal(find(checks, "replica-2", "lag").status, "pass");
   });
 
+  it("a standby that has not replied for 20 s fails its replication check though the sender still says streaming", () => {
+    const l = loaded();
+    const { nodes, snapshot } = healthy(l);
+    const silent = sender(1, { replyAgeMs: 25_000 });
+    const primary = up(nodes[0], primaryState({ senders: [silent, sender(2, { replyAgeMs: 9_000 })], slots: [slot(1), slot(2)] }));
+    const checks = evaluate(l.outputs, withNode(snapshot, 0, primary), limits);
+    const replication = find(checks, "replica-1", "replication");
+    assert.equal(replication.status, "fail");
+    assert.match(replication.detail, /says streaming, but the standby has not replied for 25 s/);
+    assert.match(replication.hint ?? "", /wal_sender_timeout/);
+    assert.equal(find(checks, "replica-2", "replication").status, "pass");
+  });
+
   it("measures lag against the primary's position read with the sender row, not an older one", () => {
     // Under load the standby moves on between two queries: against the older
     // position (0/3000148 here) it would look ahead, i.e. zero lag.

@@ -109,6 +109,7 @@ export function sender(n: number, over: Partial<SenderRow> = {}): SenderRow {
     writeLagMs: null,
     flushLagMs: null,
     replayLagMs: null,
+    replyAgeMs: 120,
     ...over,
   };
 }
