@@ -123,6 +123,8 @@ wrote the WAL.
 - One host: "network" round trips are over the Docker bridge and loopback,
   and the writer, both servers and the reader share ${r.machine.cores} cores. Figures on
   real hosts differ; the ratios travel better than the absolute values.
+- A max is one sample (the slowest of thousands), so it is noisy and its
+  ratio can fall below 1x; read p95 and p99 for the shape of the distribution.
 - Time to ready depends on the engine's state (image cache, other work);
   the load at the start of the run is recorded above.
 - The WAL backlog is written by a single session with large inserts; the
