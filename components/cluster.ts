@@ -48,7 +48,8 @@ function healthcheck(superuser: string) {
     tests: ["CMD-SHELL", `pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT} -U ${superuser} -d postgres`],
     interval: "1s",
     timeout: "5s",
-    startPeriod: "120s",
+    // Written as Docker reads it back (Go duration form), so a second `pulumi up` sees no change.
+    startPeriod: "2m0s",
     retries: 5,
   };
 }

@@ -5,17 +5,36 @@
 #   2. a running Docker engine (docker.io installed and dockerd started when
 #      `docker info` fails),
 #   3. a PostgreSQL 17 image for the tests: postgres:17 when present locally,
-#      otherwise the offline image built by scripts/build-offline-image.sh.
+#      otherwise the offline image built by scripts/build-offline-image.sh,
+#   4. the Pulumi CLI and the Node.js language host, built with the machine's
+#      Go toolchain from the modules pinned in tools/ (go.mod and go.sum), once:
+#      later runs find them in the cache,
+#   5. a Pulumi home for this checkout (.pulumi-test/home) with stand-ins for
+#      the docker, random and command provider plugins (tests/providers/):
+#      they are never installed into your own ~/.pulumi.
 #
-# Node is installed under $PG_REPLICATION_TOOLS (default ~/.cache/pg-replication);
-# put its bin/ first on PATH afterwards:
+# Node and the Pulumi toolchain are cached under $PG_REPLICATION_TOOLS (default
+# ~/.cache/pg-replication). Afterwards, put them on PATH and select the test
+# Pulumi home:
 #   eval "$(bash scripts/setup-test-env.sh --print-path)"
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
 tools=${PG_REPLICATION_TOOLS:-$HOME/.cache/pg-replication}
 node_major_wanted=22
 node_dir="$tools/node-v$node_major_wanted"
+test_home="$repo/.pulumi-test/home"
+# The stand-ins answer for exactly the plugin versions the npm packages ask for.
+stand_ins="docker:5.2.0 random:4.21.2 command:1.2.1"
+
+# The version a go.mod requires of a module (the CLI reports it as its own).
+required_version() { awk -v m="$2" '$1 == m || ($1 == "require" && $2 == m) { for (i = 1; i <= NF; i++) if ($i ~ /^v[0-9]/) { print $i; exit } }' "$1"; }
+pulumi_version=$(required_version "$repo/tools/pulumi/go.mod" github.com/pulumi/pulumi/pkg/v3)
+langhost_version=$(required_version "$repo/tools/pulumi-language-nodejs/go.mod" github.com/pulumi/pulumi/sdk/v3)
+# A new go.mod or go.sum means a new build: the directory name carries their hash.
+toolchain_key=$(cat "$repo"/tools/pulumi/go.mod "$repo"/tools/pulumi/go.sum "$repo"/tools/pulumi-language-nodejs/go.mod "$repo"/tools/pulumi-language-nodejs/go.sum | sha256sum | cut -c1-12)
+toolchain_dir="$tools/pulumi-$pulumi_version-$toolchain_key"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -78,14 +97,73 @@ ensure_image() {
   bash "$here/build-offline-image.sh"
 }
 
-if [ "${1:-}" = "--print-path" ]; then
-  if [ -x "$node_dir/bin/node" ]; then
-    printf 'export PATH=%q:"$PATH"\n' "$node_dir/bin"
+node_bin() {
+  if [ -x "$node_dir/bin/node" ]; then echo "$node_dir/bin/node"; else command -v node; fi
+}
+
+ensure_pulumi() {
+  if [ -x "$toolchain_dir/bin/pulumi" ] && [ -x "$toolchain_dir/bin/pulumi-language-nodejs" ]; then
+    log "pulumi $pulumi_version and pulumi-language-nodejs ($langhost_version) in $toolchain_dir: ok"
+    return
   fi
+  command -v go >/dev/null || { log "the Go toolchain is needed to build the Pulumi CLI; install Go 1.26 or newer"; exit 1; }
+  log "building pulumi $pulumi_version and pulumi-language-nodejs ($langhost_version) with $(go version | cut -d' ' -f3) from the Go module proxy (first time: several minutes)"
+  local started=$SECONDS partial="$toolchain_dir.partial"
+  rm -rf "$partial"
+  mkdir -p "$partial/bin"
+  (cd "$repo/tools/pulumi" && GOFLAGS=-mod=readonly go build -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version" \
+    -o "$partial/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+  (cd "$repo/tools/pulumi-language-nodejs" && GOFLAGS=-mod=readonly go build -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$langhost_version" \
+    -o "$partial/bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
+  rm -rf "$toolchain_dir"
+  mv "$partial" "$toolchain_dir"
+  log "built pulumi $("$toolchain_dir/bin/pulumi" version) and pulumi-language-nodejs in $((SECONDS - started))s ($toolchain_dir)"
+}
+
+# The plugin the engine starts is a two-line script: Node runs the stand-in's
+# TypeScript from this checkout (so it needs `npm ci` before it is used).
+stand_in_script() {
+  printf '#!/bin/sh\n# Stand-in for the %s provider plugin: tests/providers/%s/ in %s.\nexec %q --import %q %q "$@"\n' \
+    "$1" "$1" "$repo" "$(node_bin)" "file://$repo/node_modules/tsx/dist/loader.mjs" "$repo/tests/providers/$1/main.ts"
+}
+
+ensure_stand_ins() {
+  local pulumi="$toolchain_dir/bin/pulumi" entry name version script installed
+  mkdir -p "$test_home" "$repo/.pulumi-test/plugins"
+  for entry in $stand_ins; do
+    name=${entry%%:*}
+    version=${entry#*:}
+    script="$repo/.pulumi-test/plugins/pulumi-resource-$name"
+    installed="$test_home/plugins/resource-$name-v$version/pulumi-resource-$name"
+    stand_in_script "$name" >"$script.new"
+    chmod +x "$script.new"
+    if [ -f "$installed" ] && cmp -s "$script.new" "$installed"; then
+      rm -f "$script.new"
+      continue
+    fi
+    mv "$script.new" "$script"
+    PULUMI_HOME="$test_home" PULUMI_SKIP_UPDATE_CHECK=true "$pulumi" plugin install resource "$name" "$version" \
+      --file "$script" --reinstall >/dev/null
+  done
+  log "Pulumi home $test_home: stand-in provider plugins docker 5.2.0, random 4.21.2, command 1.2.1 (tests/providers/)"
+}
+
+if [ "${1:-}" = "--print-path" ]; then
+  path="$toolchain_dir/bin"
+  if [ -x "$node_dir/bin/node" ]; then path="$node_dir/bin:$path"; fi
+  printf 'export PATH=%q:"$PATH"\n' "$path"
+  printf 'export PULUMI_HOME=%q\n' "$test_home"
+  # Nothing to download on these machines: no update check, no plugin downloads.
+  printf 'export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
+  log "pulumi $pulumi_version (built from Go modules) on PATH; PULUMI_HOME=$test_home holds STAND-INS for the docker, random and command provider plugins, not the real providers"
   exit 0
 fi
 
 ensure_node
 ensure_docker
 ensure_image
+ensure_pulumi
+ensure_stand_ins
 log "ready"

@@ -1,5 +1,5 @@
 /**
- * The program itself, deployed on real Docker through the sandbox: what the
+ * The program itself, deployed with the real `pulumi up` on real Docker: what the
  * original project's README checked by hand, as tests, plus the promises the
  * program makes about names, ports, secrets, shutdown and teardown.
  */
@@ -13,7 +13,6 @@ import { inspectContainer, isEmpty, leftoversOf, logsOf, docker, nowForLogs } fr
 import { query, sqlState } from "../support/pg";
 import { REPO_ROOT } from "../support/process";
 import { inRecovery } from "../support/replication";
-import { sandboxDown } from "../support/sandbox";
 import { verify } from "../support/tools";
 import { waitFor } from "../support/wait";
 
@@ -111,12 +110,13 @@ describe("one standby, as the original project", { timeout: 300_000 }, () => {
     }, { timeoutMs: 30_000, intervalMs: 250 });
   });
 
-  it("tears down completely, dropping the slot before the primary goes", async () => {
-    const down = await sandboxDown(stack, cluster.stateDir);
-    assert.equal(down.code, 0, down.stderr);
-    const log = down.stderr;
-    const dropped = log.indexOf("delete done");
-    const primaryGone = log.indexOf(`deleted Container ${cluster.primaryContainer}`);
+  it("tears down completely with pulumi destroy, dropping the slot before the primary goes", async () => {
+    const down = await cluster.pulumi.destroy();
+    assert.equal(down.code, 0, down.stdout + down.stderr);
+    const log = down.stdout;
+    // The engine deletes dependents first: the base backup's delete (which drops the slot) runs while the primary is up.
+    const dropped = log.search(new RegExp(`command:local:Command +${cluster.replica(1).containerName}-basebackup deleted`));
+    const primaryGone = log.search(new RegExp(`docker:index:Container +${cluster.primaryContainer} deleted`));
     assert.ok(dropped >= 0 && primaryGone > dropped, `slot drop before primary removal:\n${log}`);
     assert.ok(isEmpty(await leftoversOf(stack)), "no labelled container, volume or network left");
   });
@@ -141,9 +141,9 @@ describe("two standbys", { timeout: 300_000 }, () => {
     assert.deepEqual(slots, [{ slot_name: "replica_1", active: true }, { slot_name: "replica_2", active: true }]);
   });
 
-  it("leaves no container, volume or network after down", async () => {
-    const down = await sandboxDown(stack, cluster.stateDir);
-    assert.equal(down.code, 0, down.stderr);
+  it("leaves no container, volume or network after pulumi destroy", async () => {
+    const down = await cluster.pulumi.destroy();
+    assert.equal(down.code, 0, down.stdout + down.stderr);
     assert.ok(isEmpty(await leftoversOf(stack)));
   });
 });

@@ -100,7 +100,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
 
   describe("inputs verify cannot use: exit 2, one line, within the timeout", () => {
     it("a wrong password", async () => {
-      const file = await writeOutputsVariant(cluster.stateDir, "wrong-password", (o) => {
+      const file = await cluster.writeOutputsVariant("wrong-password", (o) => {
         const swap = (dsn: string): string => dsn.replace(/:\/\/([^:]+):[^@]+@/, "://$1:not-the-password@");
         o.primaryConnectionString = swap(o.primaryConnectionString as string);
         o.replicaConnectionStrings = (o.replicaConnectionStrings as string[]).map(swap);
@@ -113,7 +113,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
 
     it("a closed port", async () => {
       const port = await freePort();
-      const file = await writeOutputsVariant(cluster.stateDir, "closed-port", (o) => {
+      const file = await cluster.writeOutputsVariant("closed-port", (o) => {
         o.primaryPort = port;
         o.primaryConnectionString = (o.primaryConnectionString as string).replace(`:${PRIMARY_PORT}/`, `:${port}/`);
       });
@@ -127,7 +127,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       const port = (server.address() as { port: number }).port;
       try {
-        const file = await writeOutputsVariant(cluster.stateDir, "silent-port", (o) => {
+        const file = await cluster.writeOutputsVariant("silent-port", (o) => {
           o.primaryPort = port;
           o.primaryConnectionString = (o.primaryConnectionString as string).replace(`:${PRIMARY_PORT}/`, `:${port}/`);
         });
@@ -141,7 +141,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
     });
 
     it("a malformed outputs file", async () => {
-      const file = await writeOutputsVariant(cluster.stateDir, "malformed", (o) => {
+      const file = await cluster.writeOutputsVariant("malformed", (o) => {
         (o.replicas as Record<string, unknown>[])[0].port = "25431";
       });
       const r = await verify(file, [], BAD_INPUT_TIMEOUT_MS);
@@ -150,7 +150,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
     });
 
     it("a bad DSN", async () => {
-      const file = await writeOutputsVariant(cluster.stateDir, "bad-dsn", (o) => {
+      const file = await cluster.writeOutputsVariant("bad-dsn", (o) => {
         o.replicaConnectionStrings = ["postgresql://127.0.0.1:25431/postgres", (o.replicaConnectionStrings as string[])[1]];
       });
       const r = await verify(file, [], BAD_INPUT_TIMEOUT_MS);
@@ -159,7 +159,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
     });
 
     it("--json still prints an object when verify could not run", async () => {
-      const file = await writeOutputsVariant(cluster.stateDir, "malformed-json", () => undefined);
+      const file = await cluster.writeOutputsVariant("malformed-json", () => undefined);
       await writeFile(file, "{ not json");
       const r = await verify(file, ["--json"], BAD_INPUT_TIMEOUT_MS);
       assert.equal(r.code, 2);

@@ -1,43 +1,69 @@
 /**
- * One deployed test cluster: removes the leftovers of earlier runs by label,
- * deploys the real program with the sandbox, exposes its outputs, and tears
- * everything down again (sandbox `down`, then the label cleanup), even after
- * a failed assertion.
+ * One deployed test cluster: removes what earlier runs of its stack left
+ * (the stack in the test backend, then anything labelled with it), deploys
+ * the real program with the real `pulumi up`, exposes its outputs, and tears
+ * everything down again (`pulumi destroy`, `pulumi stack rm`, then the label
+ * cleanup), even after a failed assertion.
  */
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
 import type { ClusterOutputs, ReplicaOutput } from "../../components/outputs";
-import { describeLeftovers, isEmpty, leftoversOf, removeStackLeftovers } from "./docker";
+import { describeLeftovers, docker, isEmpty, leftoversOf, removeStackLeftovers } from "./docker";
 import type { RunResult } from "./process";
+import { PulumiStack, stackDir, type Config } from "./pulumi";
 import { currentLsn, waitReplayed } from "./replication";
-import { outputsFile, readOutputs, sandboxDownQuietly, sandboxUpOrThrow, stateDirFor } from "./sandbox";
 
-/** An image to deploy instead of the sandbox's default (postgres:17, or the offline build when that is absent). */
-const TEST_IMAGE = process.env.PG_REPLICATION_TEST_IMAGE;
+const OFFLINE_IMAGE = "pg-replication/postgres:17";
 
-/** Makes a stack's name space empty: an earlier run's state dir and anything labelled with the stack. */
-export async function cleanStack(stack: string): Promise<void> {
-  await sandboxDownQuietly(stack, stateDirFor(stack));
+/** The image test clusters run: $PG_REPLICATION_TEST_IMAGE, else postgres:17 when present, else the offline build. */
+export async function testImage(): Promise<string> {
+  const chosen = process.env.PG_REPLICATION_TEST_IMAGE;
+  if (chosen !== undefined && chosen !== "") return chosen;
+  try {
+    await docker(["image", "inspect", "--format", "{{.Id}}", "postgres:17"], 30_000);
+    return "postgres:17";
+  } catch {
+    return OFFLINE_IMAGE;
+  }
+}
+
+/** Makes a stack's name space empty: the stack in the test backend, its outputs file, and anything labelled with it. */
+export async function cleanStack(stack: string): Promise<string | undefined> {
+  const problem = await new PulumiStack(stack).removeQuietly();
+  await rm(stackDir(stack), { recursive: true, force: true });
   await removeStackLeftovers(stack);
+  return problem;
 }
 
 export class TestCluster {
   private constructor(
-    readonly stack: string,
-    readonly stateDir: string,
-    readonly outputs: ClusterOutputs,
+    readonly pulumi: PulumiStack,
+    public outputs: ClusterOutputs,
+    readonly outputsFile: string,
     /** The `up` run: its stdout and stderr are checked for secrets. */
     readonly up: RunResult,
   ) {}
 
-  /** Deploys `stack` with the given config. */
-  static async deploy(stack: string, config: Readonly<Record<string, string>>): Promise<TestCluster> {
-    await cleanStack(stack);
-    const stateDir = stateDirFor(stack);
-    const up = await sandboxUpOrThrow(stack, stateDir, { ...(TEST_IMAGE !== undefined ? { image: TEST_IMAGE } : {}), ...config });
-    return new TestCluster(stack, stateDir, await readOutputs(stateDir), up);
+  get stack(): string {
+    return this.pulumi.stack;
   }
 
-  get outputsFile(): string {
-    return outputsFile(this.stateDir);
+  /** Deploys `stack` with the given config (plain values; `secrets` go in as Pulumi secrets). */
+  static async deploy(stack: string, config: Config, secrets: Config = {}): Promise<TestCluster> {
+    await cleanStack(stack);
+    const pulumi = new PulumiStack(stack);
+    await pulumi.init();
+    await pulumi.setConfig({ image: await testImage(), ...config }, secrets);
+    const up = await pulumi.upOrThrow();
+    const { outputs, file } = await pulumi.writeOutputs();
+    return new TestCluster(pulumi, outputs, file, up);
+  }
+
+  /** Reads the stack outputs again (after an update) into `outputs` and the outputs file. */
+  async reloadOutputs(): Promise<ClusterOutputs> {
+    this.outputs = (await this.pulumi.writeOutputs()).outputs;
+    return this.outputs;
   }
 
   get primaryDsn(): string {
@@ -74,11 +100,25 @@ export class TestCluster {
     const lsn = await currentLsn(this.primaryDsn);
     for (const r of standbys) await waitReplayed(this.primaryDsn, r.applicationName, lsn, timeoutMs);
   }
+
+  /**
+   * Writes a copy of the outputs, changed by `edit`, beside the outputs file
+   * (mode 0600: it holds the passwords too) and returns its path: inputs the
+   * tools must reject.
+   */
+  async writeOutputsVariant(name: string, edit: (outputs: Record<string, unknown>) => void): Promise<string> {
+    const outputs = JSON.parse(await readFile(this.outputsFile, "utf8")) as Record<string, unknown>;
+    edit(outputs);
+    const file = join(stackDir(this.stack), `${name}.json`);
+    await writeFile(file, JSON.stringify(outputs, null, 2), { mode: 0o600 });
+    return file;
+  }
 }
 
-/** Teardown for `after` hooks: sandbox down, label cleanup, and an error if anything is left. */
+/** Teardown for `after` hooks: destroy and remove the stack, label cleanup, and an error if anything is left. */
 export async function destroyStack(stack: string): Promise<void> {
-  await cleanStack(stack);
+  const problem = await cleanStack(stack);
   const left = await leftoversOf(stack);
   if (!isEmpty(left)) throw new Error(`stack ${stack} left ${describeLeftovers(left)}`);
+  if (problem !== undefined) throw new Error(`stack ${stack} did not destroy cleanly (the label cleanup removed the rest):\n${problem}`);
 }

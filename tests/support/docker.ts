@@ -4,7 +4,7 @@
  * leftovers by label. Built on the executor's docker runner (argument arrays,
  * a timeout on every call).
  */
-import { inspect, listByLabel, runDocker } from "../executor/docker-cli";
+import { inspect, listByLabel, runDocker } from "../providers/docker/cli";
 
 export { inspect, runDocker };
 

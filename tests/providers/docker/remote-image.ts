@@ -3,9 +3,9 @@
  * absent (kreuzwerker provider, findImage in resource_docker_image_funcs.go);
  * its id is `<imageId><name>`; destroy removes the image unless keepLocally.
  */
-import { DockerError, inspect, isNotFound, runDocker } from "../docker-cli";
+import { DockerError, inspect, isNotFound, runDocker } from "./cli";
 import { InputReader, assertImplemented, type PlainObject } from "../inputs";
-import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "./types";
+import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "../handler";
 
 const TYPE = "docker:index/remoteImage:RemoteImage";
 const PULL_TIMEOUT_MS = 300_000;

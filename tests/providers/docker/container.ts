@@ -18,15 +18,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { DockerError, inspect, isNotFound, runDocker, sleep } from "../docker-cli";
+import { DockerError, inspect, isNotFound, runDocker, sleep } from "./cli";
 import { assertImplemented, ExecutorError, type PlainObject } from "../inputs";
-import { buildSingleFileTar } from "../tar";
+import { buildSingleFileTar } from "./tar";
 import {
   CONTAINER_TYPE, containerCreateArgs, containerSpec, envFileContent, networkConnectArgs, planContainer,
   type ContainerPlan,
 } from "./container-args";
 import { findImage } from "./remote-image";
-import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "./types";
+import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "../handler";
 
 /** The provider's Read waits this long for the container to be running. */
 const RUNNING_TIMEOUT_MS = 15_000;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { goQuote, parseGoDuration } from "../../executor/go-format";
+import { goQuote, parseGoDuration } from "../../providers/go-format";
 import {
   InputReader, SECRET_SIG, SECRET_SIG_KEY, assertImplemented, labelList, plainObject, toPlain,
-} from "../../executor/inputs";
+} from "../../providers/inputs";
 
 const secret = (value: unknown): Record<string, unknown> => ({ [SECRET_SIG_KEY]: SECRET_SIG, value });
 

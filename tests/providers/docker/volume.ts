@@ -4,9 +4,9 @@
  * driverOpts, mountpoint. Delete is forced and retried while the volume is in
  * use, up to 30 s.
  */
-import { DockerError, inspect, runDocker, sleep } from "../docker-cli";
+import { DockerError, inspect, runDocker, sleep } from "./cli";
 import { InputReader, assertImplemented, labelList, type PlainObject } from "../inputs";
-import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "./types";
+import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "../handler";
 
 const TYPE = "docker:index/volume:Volume";
 const REMOVE_TIMEOUT_MS = 30_000;

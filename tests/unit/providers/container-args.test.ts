@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import type { PlainObject } from "../../executor/inputs";
+import type { PlainObject } from "../../providers/inputs";
 import {
   containerCreateArgs, envFileContent, networkConnectArgs, planContainer,
-} from "../../executor/resources/container-args";
+} from "../../providers/docker/container-args";
 
 /** The shape of the inputs the real program gives a primary container. */
 function primaryInputs(overrides: PlainObject = {}): PlainObject {

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
-import { commandErrorMessage, commandHandler, runShell, trimOneNewline } from "../../executor/resources/command";
-import type { ResourceRecord } from "../../executor/resources/types";
+import { commandErrorMessage, commandHandler, runShell, trimOneNewline } from "../../providers/command/command";
+import type { ResourceRecord } from "../../providers/handler";
 
 const ctx = { log: (): void => undefined };
 const dir = mkdtempSync(join(tmpdir(), "executor-command-"));

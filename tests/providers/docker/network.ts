@@ -5,9 +5,9 @@
  * daemon's chosen subnet and gateway: the program writes pg_hba from them).
  * Delete retries while endpoints remain, up to 30 s.
  */
-import { DockerError, inspect, isNotFound, runDocker, sleep } from "../docker-cli";
+import { DockerError, inspect, isNotFound, runDocker, sleep } from "./cli";
 import { InputReader, assertImplemented, labelList, type PlainObject } from "../inputs";
-import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "./types";
+import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "../handler";
 
 const TYPE = "docker:index/network:Network";
 const REMOVE_TIMEOUT_MS = 30_000;

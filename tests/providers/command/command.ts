@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 
 import { goQuote } from "../go-format";
 import { InputReader, assertImplemented, type PlainObject } from "../inputs";
-import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "./types";
+import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "../handler";
 
 const TYPE = "command:local:Command";
 /** The provider has no timeout; a test tool needs one. Base backups of test clusters take seconds. */

@@ -8,7 +8,7 @@
 import { randomInt } from "node:crypto";
 
 import { InputReader, assertImplemented, type PlainObject } from "../inputs";
-import type { CreateResult, ResourceHandler } from "./types";
+import type { CreateResult, ResourceHandler } from "../handler";
 
 const TYPE = "random:index/randomPassword:RandomPassword";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-import { buildSingleFileTar, splitUstarPath } from "../../executor/tar";
+import { buildSingleFileTar, splitUstarPath } from "../../providers/docker/tar";
 
 const field = (block: Buffer, offset: number, length: number): string =>
   block.subarray(offset, offset + length).toString("utf8").replace(/\0.*$/s, "");

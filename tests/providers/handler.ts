@@ -1,5 +1,5 @@
 /** What every resource handler of the executor implements, and what it records. */
-import type { InputSpec, PlainObject } from "../inputs";
+import type { InputSpec, PlainObject } from "./inputs";
 
 /** One created resource, as persisted in the state file for teardown. */
 export interface ResourceRecord {
