@@ -11,13 +11,13 @@ import { parseBenchArgs, UsageError, USAGE } from "./lib/args";
 import { Cleanups } from "./lib/cleanup";
 import { renderBenchmarksDoc } from "./lib/docs";
 import { removeFloor } from "./lib/floor";
+import { leftoverHint, pulumiVersion, REPO_ROOT, removeLeftovers } from "./lib/deploy";
 import { acquireLock } from "./lib/lock";
 import { defaultImage, describeMachine } from "./lib/machine";
 import { measureAll } from "./lib/measure";
 import { planFor, stacksOf } from "./lib/plan";
 import { AbortedError, nowMs } from "./lib/proc";
 import { buildFigures, sectionTitles, type BenchResult } from "./lib/result";
-import { REPO_ROOT, removeLeftovers } from "./lib/sandbox";
 import { renderLatencyChart } from "./lib/svg";
 import { formatValue, renderTable } from "./lib/table";
 
@@ -98,17 +98,18 @@ async function main(argv: readonly string[]): Promise<number> {
     release = await acquireLock(plan.mode);
     const startedAt = new Date();
     const image = args.image ?? (await defaultImage());
-    log(`pg-replication bench (${plan.mode}), image ${image}`);
+    const pulumi = await pulumiVersion();
+    log(`pg-replication bench (${plan.mode}), image ${image}, pulumi ${pulumi} on the test backend`);
 
     // Leftovers of an earlier run that was killed outright would hold the ports.
     await removeFloor(plan.mode);
     await removeLeftovers(stacksOf(plan), log);
-    const machine = await describeMachine(image);
+    const machine = await describeMachine(image, pulumi);
     if (machine.otherContainersAtStart > 0) {
       log(`note: ${machine.otherContainersAtStart} other containers are running; figures will carry their load (recorded in the results)`);
     }
 
-    const measured = await measureAll({ plan, image, imageGiven: args.image !== undefined, cleanups, log, signal: controller.signal });
+    const measured = await measureAll({ plan, image, cleanups, log, signal: controller.signal });
     const partial = { ...measured, startedAt: startedAt.toISOString(), machine };
     const figures = buildFigures(partial);
     const result: BenchResult = {
@@ -148,7 +149,11 @@ async function main(argv: readonly string[]): Promise<number> {
     clearTimeout(watchdog);
     const failures = await cleanups.runAll(log);
     for (const f of failures) log(`cleanup failed: ${f}`);
-    if (failures.length > 0) log("some resources may be left: `npm run sandbox -- down --stack <name>` removes a stack's leftovers by label");
+    if (failures.length > 0) {
+      const known = new Set(stacksOf(plan));
+      const named = [...new Set(failures.flatMap((f) => f.match(/\bbench-[a-z0-9-]+/g) ?? []))].filter((s) => known.has(s));
+      log(leftoverHint(named));
+    }
     await release?.();
     for (const s of signals) process.off(s, onSignal);
     process.off("unhandledRejection", onStray);

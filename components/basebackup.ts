@@ -20,8 +20,18 @@ export interface BaseBackupInput {
   readonly image: string;
 }
 
+/** How long a base backup waits for a free WAL sender while other standbys are seeded. */
+export const WAL_SENDER_WAIT_SECONDS = 300;
+
 /** Where the standby keeps its replication password, beside its data (mode 0600). */
 export const STANDBY_PASSFILE = `${DATA_DIR}/pg-replication.pgpass`;
+
+/**
+ * The docker provider talks to DOCKER_HOST, or to the default socket when it
+ * is unset; it never follows \`docker context use\`. The docker CLI in these
+ * scripts would, so it is pinned to the same engine.
+ */
+const SAME_ENGINE = 'export DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"';
 
 /** psql as the superuser inside the primary, over its local socket (peer auth, no password). */
 function primaryPsql(input: BaseBackupInput, sql: string): string {
@@ -51,8 +61,22 @@ umask 077
 escaped=$(printf '%s' "$password" | sed 's/[\\\\:]/\\\\&/g')
 printf '%s:%s:*:%s:%s\\n' ${PRIMARY_ALIAS} ${SERVER_PORT} ${user} "$escaped" > /tmp/pgpass
 chown postgres:postgres /tmp/pgpass
-setpriv --reuid=postgres --regid=postgres --init-groups env PGPASSFILE=/tmp/pgpass \\
-  pg_basebackup -h ${PRIMARY_ALIAS} -p ${SERVER_PORT} -U ${user} -D "$DATA" -R -X stream -c fast -S ${input.slot} -w
+# Each base backup holds two WAL senders (-X stream) until it ends. Standbys seeded at
+# once can need more than max_wal_senders; PostgreSQL then refuses the connection, and
+# this one waits for a sender to come free instead of failing.
+attempt=1
+until setpriv --reuid=postgres --regid=postgres --init-groups env PGPASSFILE=/tmp/pgpass \\
+  pg_basebackup -h ${PRIMARY_ALIAS} -p ${SERVER_PORT} -U ${user} -D "$DATA" -R -X stream -c fast -S ${input.slot} -w 2>/tmp/basebackup.err; do
+  if ! grep -q 'requested standby connections exceeds' /tmp/basebackup.err || [ "$attempt" -ge ${WAL_SENDER_WAIT_SECONDS} ]; then
+    cat /tmp/basebackup.err >&2
+    exit 1
+  fi
+  [ "$attempt" -eq 1 ] && echo "pg-replication: no free WAL sender on the primary (max_wal_senders); waiting for other base backups to finish" >&2
+  attempt=$((attempt + 1))
+  sleep 1
+  find "$DATA" -mindepth 1 -delete
+done
+cat /tmp/basebackup.err >&2
 install -o postgres -g postgres -m 0600 /tmp/pgpass ${STANDBY_PASSFILE}
 # -R recorded the temporary passfile; the last primary_conninfo in the file wins.
 echo "primary_conninfo = 'host=${PRIMARY_ALIAS} port=${SERVER_PORT} user=${user} passfile=${STANDBY_PASSFILE}'" >> "$DATA/postgresql.auto.conf"
@@ -66,6 +90,7 @@ export function renderBaseBackupCreate(input: BaseBackupInput): string {
   const seedName = `${input.standbyContainer}-basebackup`;
   return [
     "set -eu",
+    SAME_ENGINE,
     "# A standby must not run while its data directory is rewritten; one that ran is started again after.",
     "was_running=false",
     "# Started again however this ends: a refused or failed seed must not leave a standby down that was up.",
@@ -101,6 +126,7 @@ export function renderBaseBackupDelete(input: BaseBackupInput): string {
   const drop = primaryPsql(input, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot}`);
   return [
     "set -u",
+    SAME_ENGINE,
     `if ! docker exec ${shellQuote(input.primaryContainer)} true >/dev/null 2>&1; then`,
     `  echo "pg-replication: ${input.primaryContainer} is not running; slot ${input.slot} was not dropped (it goes with the primary's volume)" >&2`,
     "  exit 0",

@@ -13,6 +13,7 @@ import { runTool } from "./lib/main";
 import { clusterNodes } from "./lib/nodes";
 import type { ClusterOutputs } from "../components/outputs";
 import { snapshotCluster } from "./lib/snapshot";
+import { nextStepsAfterPromotion } from "./lib/rebuild";
 import { loadOutputs } from "./lib/source";
 import { clusterStatus, renderStatus, type ClusterStatus } from "./lib/status-view";
 import { topologyOf } from "./lib/topology";
@@ -34,19 +35,7 @@ const PROMOTE_WAIT_SECONDS = 60;
 /** Refused or failed: one line, exit 1, nothing changed. */
 class Refused extends Error {}
 
-function nextSteps(outputs: ClusterOutputs, promoted: string, endpoint: string, others: readonly string[]): string[] {
-  return [
-    `Point writers at ${promoted} (${endpoint}): the stack outputs still name the old primary.`,
-    others.length > 0
-      ? `The other standbys (${others.join(", ")}) still follow the old primary and do not replicate from ${promoted}.`
-      : "There are no other standbys: the cluster has no replica until it is rebuilt.",
-    `To go back to the declared topology, with ${outputs.primaryContainerName} as primary: start it again if it is down (\`docker start ${outputs.primaryContainerName}\`), point writers back at it, and rebuild ${promoted} as its standby: \`pulumi up --replace <URN of its volume>\` takes a new base backup (README, "Failure modes and recovery": rebuilding a standby).`,
-    `Rebuilding ${promoted} discards what was written to it since the promotion: copy anything you need first (its base backup refuses to overwrite a promoted server until its volume is removed).`,
-    "With the sandbox, `npm run sandbox -- down`, then `npm run sandbox -- up` start a new, empty cluster.",
-  ];
-}
-
-async function promote(values: Values): Promise<{ status: ClusterStatus; promoted: string; endpoint: string; others: string[]; outputs: ClusterOutputs }> {
+async function promote(values: Values): Promise<{ status: ClusterStatus; promoted: string; container: string; endpoint: string; others: string[]; outputs: ClusterOutputs }> {
   const timeoutMs = secondsOption(values, "timeout", 5);
   const raw = stringOption(values, "replica");
   if (raw === undefined) throw new UsageError("--replica N is required: which standby to promote");
@@ -90,7 +79,8 @@ async function promote(values: Values): Promise<{ status: ClusterStatus; promote
     }
     const after = clusterStatus(outputs, await snapshotCluster(sessions));
     const others = nodes.filter((x) => x.declaredRole === "standby" && x !== target).map((x) => x.name);
-    return { status: after, promoted: target.name, endpoint: target.endpoint, others, outputs };
+    const container = target.replica?.containerName ?? target.name;
+    return { status: after, promoted: target.name, container, endpoint: target.endpoint, others, outputs };
   } finally {
     await closeAll(sessions);
   }
@@ -107,8 +97,8 @@ async function main(values: Values): Promise<number> {
     if (json) process.stdout.write(`${JSON.stringify({ tool: "promote", ok: false, exitCode: 1, error: err.message })}\n`);
     return 1;
   }
-  const { status, promoted, endpoint, others, outputs } = result;
-  const steps = nextSteps(outputs, promoted, endpoint, others);
+  const { status, promoted, container, endpoint, others, outputs } = result;
+  const steps = nextStepsAfterPromotion(outputs, { name: promoted, containerName: container, endpoint }, others);
   if (json) {
     process.stdout.write(`${JSON.stringify({ tool: "promote", ok: true, exitCode: 0, promoted, endpoint, writable: status.writable, nextSteps: steps, status }, null, 2)}\n`);
   } else {

@@ -65,6 +65,11 @@ ensure_node() {
 }
 
 ensure_docker() {
+  # A DOCKER_HOST test that died before it put the engine's socket back.
+  if [ -S /var/run/pg-replication-test-docker.sock ] && [ ! -e /var/run/docker.sock ]; then
+    mv /var/run/pg-replication-test-docker.sock /var/run/docker.sock
+    log "put back /var/run/docker.sock, moved away by an interrupted test"
+  fi
   if docker info >/dev/null 2>&1; then
     log "docker engine: running"
     return
@@ -99,6 +104,17 @@ ensure_image() {
 
 node_bin() {
   if [ -x "$node_dir/bin/node" ]; then echo "$node_dir/bin/node"; else command -v node; fi
+}
+
+# The README's quick start connects with psql; its test runs those lines.
+ensure_psql() {
+  if command -v psql >/dev/null; then
+    log "psql: $(psql --version)"
+    return
+  fi
+  log "installing postgresql-client (psql)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
 }
 
 ensure_pulumi() {
@@ -164,6 +180,7 @@ fi
 ensure_node
 ensure_docker
 ensure_image
+ensure_psql
 ensure_pulumi
 ensure_stand_ins
 log "ready"

@@ -4,15 +4,19 @@ import { parseArgs } from "node:util";
 export const USAGE = `Usage: npm run bench -- [--quick] [--out DIR] [--image IMAGE]
 
 Measures the program against the physical floor, in one run on this machine:
-time to ready (sandbox up -> verify passes, 1 and 3 standbys) against plain
+time to ready (pulumi up -> verify passes, 1 and 3 standbys) against plain
 docker; commit-to-visible latency on the standby (async, remote_apply)
 against one round trip; pgbench throughput (async, remote_write,
 remote_apply); catch-up of a stopped standby. Prints a table and writes
-bench/results/<timestamp>.json. A full run (about 5 minutes) also rewrites
+bench/results/<timestamp>.json. A full run (about 6 minutes) also rewrites
 docs/BENCHMARKS.md and docs/bench-latency.svg.
 
+It deploys with the real Pulumi CLI on the tests' file backend and their
+stand-in docker/random/command providers: put them on PATH first with
+  eval "$(bash scripts/setup-test-env.sh --print-path)"
+
 Options:
-  --quick         a small version of every measurement (about a minute), for
+  --quick         a small version of every measurement (about two minutes), for
                   smoke tests; never touches docs/
   --out DIR       write the results (and, with --quick, the chart) into DIR
                   instead of bench/results

@@ -16,6 +16,7 @@ function machineTable(r: BenchResult): string {
     ["PostgreSQL", m.postgres],
     ["image", `${m.image} (${m.imageId.slice(0, 19)})`],
     ["Node.js", m.node],
+    ["Pulumi", `${m.pulumi ?? "unknown"} (CLI and engine built from Go modules); provider plugins: ${m.providers ?? "unknown"}`],
     ["load average (1/5/15 min)", `${m.loadAverageAtStart.join(" / ")} at the start, ${r.loadAverageAtEnd.join(" / ")} at the end; ${m.otherContainersAtStart} other containers running at the start`],
   ];
   return ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`)].join("\n");
@@ -39,7 +40,7 @@ function highlights(r: BenchResult): string[] {
   const rate = get("catchUp", "catch-up rate");
   return [
     `- A cluster with 1 standby is verified ready in ${formatValue(r1.value, "s")}, ${r1.ratio.toFixed(1)}x the plain-docker floor` +
-      `${upOnly === undefined ? "" : ` (\`sandbox up\` alone: ${formatValue(upOnly, "s")})`}; with 3 standbys ${formatValue(r3.value, "s")} (${r3.ratio.toFixed(1)}x).`,
+      `${upOnly === undefined ? "" : ` (\`pulumi up\` alone: ${formatValue(upOnly, "s")})`}; with 3 standbys ${formatValue(r3.value, "s")} (${r3.ratio.toFixed(1)}x).`,
     `- 99% of async commits are visible on the standby within ${formatValue(a99.value, "ms")} of being acknowledged (${a99.ratio.toFixed(1)}x one round trip); with \`remote_apply\` within ${formatValue(s99.value, "ms")} (${s99.ratio.toFixed(1)}x).`,
     `- Synchronous replication keeps ${(rw.ratio * 100).toFixed(0)}% of async throughput with \`remote_write\` and ${(ra.ratio * 100).toFixed(0)}% with \`remote_apply\` (pgbench).`,
     `- A standby that was down catches up on its backlog at ${formatValue(rate.value, "MB/s")} counted from its start (restart included), ${rate.ratio.toFixed(2)}x the rate the primary wrote it.`,
@@ -48,7 +49,7 @@ function highlights(r: BenchResult): string[] {
 
 export function renderBenchmarksDoc(r: BenchResult, table: string, resultsFile: string, chartFile: string): string {
   const how = r.plan.switchMethod === "redeploy"
-    ? "Each replication mode is its own deployment of the program (`--set syncMode=first --set synchronousCommit=remote_write|remote_apply`; async is the default `syncMode=off`), so the figures are those of the real configuration."
+    ? "Each replication mode is its own deployment of the program, on its own stack (config `syncMode=first`, `synchronousCommit=remote_write|remote_apply`; async is the default `syncMode=off`), so the figures are those of the real configuration."
     : "The modes were switched per session (`SET synchronous_commit`) on one synchronous deployment, a shortcut of the quick run.";
   return `# Benchmarks
 
@@ -77,11 +78,20 @@ ${machineTable(r)}
 
 ## What is measured, and against what
 
-**Time to ready.** From starting \`npm run sandbox -- up\` (the real program
-under Pulumi's mocks, applied to the local Docker engine) until
-\`npm run verify\` first passes (every check, including a probe row seen on
-every standby). Both run as separate processes as a user runs them, so
-Node.js and TypeScript start-up (about a second each) are part of the figure.
+**Time to ready.** From starting \`pulumi up --yes --skip-preview\` on a
+fresh stack (\`bench-*\`, its config set beforehand with \`pulumi config
+set-all\`) until \`npm run verify -- --stack <stack>\` first passes (every
+check, including a probe row seen on every standby). The CLI, the engine and
+the Node.js language host are the real ones (built from Go modules by
+\`scripts/setup-test-env.sh\`, state in a local file backend); the docker,
+random and command provider plugins it loads are the stand-ins in
+\`tests/providers/\`, which implement the resources the program uses with
+the \`docker\` CLI and \`/bin/sh -c\` (the real docker provider talks to the
+Docker API itself), so the figure is not that of the real providers. Both
+commands run as separate processes as a user runs them, so the start-up of
+the CLI, the language host, Node.js and TypeScript, and verify's \`pulumi
+stack output\`, are part of the figure. Each stack is removed afterwards
+with \`pulumi destroy\` and \`pulumi stack rm\`.
 The floor is the least plain \`docker\` work to the same point: create a
 network, start a container that runs initdb and PostgreSQL, run one
 \`pg_basebackup -R -X stream -c fast\` with a slot and start the standby on
@@ -133,6 +143,7 @@ wrote the WAL.
 ## Running it
 
 \`\`\`sh
+eval "$(bash scripts/setup-test-env.sh --print-path)"   # the Pulumi CLI and the stand-in providers
 npm run bench               # full run, about ${Math.ceil(r.durationS / 60)} minutes; rewrites this page and ${chartFile}
 npm run bench -- --quick    # a small version of every measurement (smoke test)
 npm run bench -- --help
@@ -140,8 +151,9 @@ npm run bench -- --help
 
 Each run writes \`bench/results/<timestamp>.json\` (or into \`--out DIR\`)
 with the machine's description, every figure and the run's parameters. It
-uses stacks named \`bench-*\`, host ports 36400-36403 (36420-36423 with \`--quick\`) on 127.0.0.1, state
-directories under the system's temporary directory, and removes everything
-it created when it ends, fails or is interrupted.
+uses stacks named \`bench-*\` in the tests' file backend
+(\`$TMPDIR/pg-replication-it/backend\`), host ports 28400-28403 (28420-28423 with \`--quick\`) on 127.0.0.1,
+and removes everything it created (\`pulumi destroy\`, \`pulumi stack rm\`, then anything
+still labelled with its stacks) when it ends, fails or is interrupted.
 `;
 }

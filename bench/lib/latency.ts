@@ -158,14 +158,21 @@ function result(read: ReaderResult, firstCounted: number, total: number, windowM
   };
 }
 
-/** Creates the table on the primary and waits until the standby has it. */
+/**
+ * Creates the table on the primary and waits until the standby has this very
+ * table: the one of an earlier run on the same deployment has the same name
+ * but another OID, and is dropped on the standby when the DROP is replayed,
+ * which can be after the reader has started.
+ */
 async function prepareTable(primary: Client, standby: Client, signal?: AbortSignal): Promise<void> {
   await primary.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
   await primary.query(`DROP TABLE IF EXISTS ${TABLE}`);
   await primary.query(`CREATE TABLE ${TABLE} (id bigint PRIMARY KEY)`);
+  const created = await primary.query<{ oid: string }>(`SELECT '${TABLE}'::regclass::oid::text AS oid`);
+  const oid = created.rows[0].oid;
   await waitFor("the bench table on the standby", async () => {
-    const r = await standby.query<{ t: string | null }>(`SELECT to_regclass('${TABLE}')::text AS t`);
-    return r.rows[0]?.t !== null && r.rows[0]?.t !== undefined;
+    const r = await standby.query<{ oid: string | null }>(`SELECT to_regclass('${TABLE}')::oid::text AS oid`);
+    return r.rows[0]?.oid === oid;
   }, { boundMs: 15_000, intervalMs: 20, signal });
 }
 

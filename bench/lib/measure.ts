@@ -9,14 +9,13 @@ import { pgbenchInit, pgbenchRun, type PgbenchResult, type PgbenchTarget } from 
 import { stackFor, type Plan } from "./plan";
 import { throwIfAborted } from "./proc";
 import type { DeploymentRecord, LatencyFigures, Measurements, ModeLatency } from "./result";
-import { deploy, teardown, type Deployment, type DeploySpec, type ReplicationMode, type SandboxContext } from "./sandbox";
+import { deploy, teardown, type DeployContext, type Deployment, type DeploySpec, type ReplicationMode } from "./deploy";
 import { percentilePoints, type Summary } from "./stats";
 
-export interface MeasureContext extends SandboxContext {
+export interface MeasureContext extends DeployContext {
   readonly plan: Plan;
+  /** The image of the floor and of every deployment (the program's `image`). */
   readonly image: string;
-  /** Whether the image was chosen with --image (then it is passed to the program too). */
-  readonly imageGiven: boolean;
 }
 
 type Measured = Omit<Measurements, "startedAt" | "machine">;
@@ -32,20 +31,20 @@ const ms = (v: number): string => `${(v / 1000).toFixed(1)} s`;
 
 async function withDeployment<T>(spec: DeploySpec, ctx: MeasureContext, records: DeploymentRecord[], use: (d: Deployment) => Promise<T>): Promise<T> {
   throwIfAborted(ctx.signal);
-  ctx.log(`up ${spec.stack}: ${spec.replicas} standby${spec.replicas > 1 ? "s" : ""}, ${spec.mode}`);
+  ctx.log(`pulumi up ${spec.stack}: ${spec.replicas} standby${spec.replicas > 1 ? "s" : ""}, ${spec.mode}`);
   const dep = await deploy(spec, ctx);
   records.push({ stack: spec.stack, replicas: spec.replicas, mode: spec.mode, upMs: dep.upMs, readyMs: dep.readyMs, verifyAttempts: dep.verifyAttempts });
   ctx.log(`  ${spec.stack} up in ${ms(dep.upMs)}, verify passed at ${ms(dep.readyMs)} (attempt ${dep.verifyAttempts})`);
   try {
     return await use(dep);
   } finally {
-    // A failed down stays registered in cleanups and is tried again at the end.
-    await teardown(dep, ctx).catch((error: unknown) => ctx.log(`  down ${spec.stack} failed: ${error instanceof Error ? error.message : String(error)}`));
+    // A failed teardown stays registered in cleanups and is tried again at the end.
+    await teardown(dep, ctx).catch((error: unknown) => ctx.log(`  teardown of ${spec.stack} failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 }
 
 function spec(ctx: MeasureContext, stack: string, replicas: number, mode: ReplicationMode): DeploySpec {
-  return { stack, replicas, mode, primaryPort: ctx.plan.primaryPort, image: ctx.imageGiven ? ctx.image : undefined };
+  return { stack, replicas, mode, primaryPort: ctx.plan.primaryPort, image: ctx.image };
 }
 
 /** Floor, 1 standby, 3 standbys, repeated and interleaved so drift on the host touches all three alike. */

@@ -1,45 +1,40 @@
 /**
- * Runs a command for the bench: argument arrays (no shell on the host), a
- * timeout on every call, optional stdin, and cancellation when the bench is
- * interrupted. Secrets go through stdin only, never into the arguments.
+ * Runs a command for the bench, over scripts/lib/process.ts (the repository's
+ * one process runner): argument arrays (no shell on the host), a timeout on
+ * every call that kills the command's whole process group, optional stdin,
+ * and cancellation when the bench is interrupted. Secrets go through stdin
+ * only, never into the arguments.
  */
-import { spawn } from "node:child_process";
-
-const ORIGIN = process.hrtime.bigint();
+import { nowMs, ProcessError, run as runProcess, tail, type RunResult } from "../../scripts/lib/process";
 
 /**
- * Milliseconds on the monotonic clock since this process started: every
- * interval in the bench comes from this one clock. (Relative to an origin so
- * the nanosecond count stays well inside a double's exact range.)
+ * Milliseconds on the monotonic clock since the process started: every
+ * interval in the bench comes from this one clock.
  */
-export function nowMs(): number {
-  return Number(process.hrtime.bigint() - ORIGIN) / 1e6;
-}
+export { nowMs };
+export type { RunResult };
 
 export interface RunOptions {
-  /** Kill the command (SIGKILL) and fail after this long. */
+  /** Kill the command's process group (SIGKILL) and fail after this long. */
   readonly timeoutMs: number;
   /** Written to the command's stdin, which is then closed. */
   readonly input?: string;
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Aborting kills the command with SIGTERM (a sandbox `up` then dies and is torn down by `down`). */
+  /**
+   * Aborting stops the command: `abortWith` (SIGTERM by default; `pulumi up`
+   * cancels gracefully on it), then SIGKILL to its group after `abortGraceMs`.
+   */
   readonly signal?: AbortSignal;
+  readonly abortWith?: NodeJS.Signals;
+  readonly abortGraceMs?: number;
 }
 
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-  readonly timedOut: boolean;
-}
-
-export class CommandError extends Error {
-  constructor(readonly command: string, readonly result: RunResult) {
-    const why = result.timedOut ? `timed out after ${(result.ms / 1000).toFixed(1)} s` : `failed (exit ${String(result.code)})`;
-    const detail = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-8).join("\n");
-    super(`${command} ${why}${detail === "" ? "" : `:\n${detail}`}`);
+export class CommandError extends ProcessError {
+  constructor(readonly command: string, result: RunResult) {
+    const why = result.timedOut ? `timed out after ${(result.ms / 1000).toFixed(1)} s` : `failed (exit ${String(result.code ?? result.signal ?? null)})`;
+    const detail = tail(result.stderr.trim() || result.stdout.trim(), 8);
+    super(command, result, `${command} ${why}${detail === "" ? "" : `:\n${detail}`}`);
     this.name = "CommandError";
   }
 }
@@ -65,43 +60,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** Runs a command to its end; never rejects for a non-zero exit (see `check`). */
 export function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   throwIfAborted(options.signal);
-  const started = nowMs();
-  const elapsed = (): number => nowMs() - started;
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, [...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, options.timeoutMs);
-    const onAbort = (): void => {
-      child.kill("SIGTERM");
-    };
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      reject(new Error(`${file}: ${error.message}`));
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        ms: elapsed(),
-        timedOut,
-      });
-    });
-    // A command that exits before reading all of stdin must not crash the bench with EPIPE.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
-  });
+  return runProcess(file, args, options);
 }
 
 /** Runs a command and fails unless it exits 0. */

@@ -9,7 +9,7 @@ import type { FloorSample } from "./floor";
 import type { Machine } from "./machine";
 import type { PgbenchResult } from "./pgbench";
 import type { Plan } from "./plan";
-import type { ReplicationMode } from "./sandbox";
+import type { ReplicationMode } from "./deploy";
 import { median, ratio, type Summary } from "./stats";
 
 export interface DeploymentRecord {
@@ -114,7 +114,7 @@ export function sectionTitles(r: Measurements): Record<keyof typeof SECTIONS, Se
   const how = r.plan.switchMethod === "redeploy" ? "one deployment per mode" : "one synchronous deployment, synchronous_commit set per session";
   return {
     ready: {
-      title: `Time to ready: \`sandbox up\` until \`verify\` passes (median of ${n})`,
+      title: `Time to ready: \`pulumi up\` until \`verify\` passes (median of ${n})`,
       baseline: "plain docker: initdb + start, pg_basebackup -c fast, standby start, first row seen",
     },
     visibility: {

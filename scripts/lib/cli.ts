@@ -24,7 +24,7 @@ export interface ToolSpec {
 
 /** Options every tool has. */
 export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  outputs: { type: "string", value: "FILE", description: "read the stack outputs from FILE (e.g. .sandbox/outputs.json) instead of `pulumi stack output`" },
+  outputs: { type: "string", value: "FILE", description: "read the stack outputs from FILE (as `pulumi stack output --json --show-secrets > FILE` writes them) instead of running `pulumi stack output`" },
   stack: { type: "string", value: "NAME", description: "Pulumi stack to read the outputs of (default: the selected stack)" },
   timeout: { type: "string", value: "SECONDS", description: "connect and statement timeout per server (default 5)" },
   json: { type: "boolean", description: "print a machine-readable JSON object instead of the report" },

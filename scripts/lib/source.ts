@@ -1,12 +1,13 @@
 /**
- * Where the outputs come from: a file (`--outputs FILE`, e.g. the sandbox's
- * `.sandbox/outputs.json`) or the Pulumi CLI (`pulumi stack output --json
- * --show-secrets`). Every failure is a `FatalError` with one line.
+ * Where the outputs come from: a file (`--outputs FILE`, e.g. one written by
+ * `pulumi stack output --json --show-secrets > FILE`) or the Pulumi CLI
+ * (`pulumi stack output --json --show-secrets`). Every failure is a
+ * `FatalError` with one line.
  */
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { FatalError } from "./errors";
 import { validateOutputs, type LoadedOutputs } from "./outputs";
+import { run, SpawnError } from "./process";
 
 export interface SourceOptions {
   /** `--outputs FILE`; when absent the Pulumi CLI is asked. */
@@ -16,7 +17,7 @@ export interface SourceOptions {
 }
 
 export const NO_PULUMI_MESSAGE =
-  "the Pulumi CLI is not installed (no `pulumi` on PATH): pass --outputs FILE instead, e.g. --outputs .sandbox/outputs.json as written by `npm run sandbox -- up`";
+  "the Pulumi CLI is not installed (no `pulumi` on PATH): pass --outputs FILE instead, a file with the stack outputs as `pulumi stack output --json --show-secrets` prints them";
 
 /**
  * Where JSON.parse stopped, without its message: V8 quotes the text around
@@ -58,21 +59,21 @@ async function fromFile(file: string): Promise<LoadedOutputs> {
   return validate(parseJson(text, file), file);
 }
 
-function runPulumi(args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("pulumi", args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err === null) {
-        resolve(stdout);
-        return;
-      }
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-        reject(new FatalError(NO_PULUMI_MESSAGE));
-        return;
-      }
-      const detail = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? err.message.split("\n", 1)[0];
-      reject(new FatalError(`\`pulumi stack output\` failed: ${detail}`));
-    });
-  });
+const PULUMI_TIMEOUT_MS = 60_000;
+
+async function runPulumi(args: readonly string[]): Promise<string> {
+  let result;
+  try {
+    result = await run("pulumi", args, { timeoutMs: PULUMI_TIMEOUT_MS });
+  } catch (err) {
+    if (err instanceof SpawnError && err.code === "ENOENT") throw new FatalError(NO_PULUMI_MESSAGE);
+    throw new FatalError(`\`pulumi stack output\` failed: ${(err as Error).message.split("\n", 1)[0]}`);
+  }
+  if (result.code === 0 && !result.timedOut) return result.stdout;
+  const detail = result.timedOut
+    ? `timed out after ${PULUMI_TIMEOUT_MS / 1000} s`
+    : result.stderr.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? `exit ${result.code ?? result.signal ?? "by a signal"}`;
+  throw new FatalError(`\`pulumi stack output\` failed: ${detail}`);
 }
 
 async function fromPulumi(stack: string | undefined): Promise<LoadedOutputs> {

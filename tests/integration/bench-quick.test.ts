@@ -5,25 +5,31 @@
  * docs/ is not touched. Not a timing threshold: how fast this machine is
  * is not a test result.
  *
- * The bench uses its own stacks (bench-quick-*), ports 36420-36423 and a floor
- * labelled pg-replication.bench=quick, and sweeps leftovers of earlier runs
- * itself before it starts.
+ * The bench deploys with the real Pulumi CLI on the tests' file backend (so
+ * it needs `eval "$(bash scripts/setup-test-env.sh --print-path)"`, like every
+ * integration test). It uses its own stacks (bench-quick-*), ports
+ * 28420-28423 and a floor labelled pg-replication.bench=quick, and sweeps
+ * leftovers of earlier runs itself before it starts.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { stackConfigFile } from "../../bench/lib/deploy";
 import { planFor, stacksOf } from "../../bench/lib/plan";
 import type { BenchResult, Figure, LatencyFigures } from "../../bench/lib/result";
 import type { Summary } from "../../bench/lib/stats";
+import { run as runProcess } from "../../scripts/lib/process";
+import { listStacks } from "../support/pulumi";
 
 const REPO = resolve(__dirname, "../..");
 const BENCH = join(REPO, "bench/run.ts");
 const RUN_TIMEOUT_MS = 300_000;
+/** After RUN_TIMEOUT_MS the bench gets SIGTERM, and this long to clean up before it is killed. */
+const CLEANUP_GRACE_MS = 120_000;
 const TEST_IMAGE = process.env.PG_REPLICATION_TEST_IMAGE;
 
 interface Run {
@@ -32,23 +38,13 @@ interface Run {
   readonly stderr: string;
 }
 
-function bench(args: readonly string[], timeoutMs: number): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", BENCH, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
-    const timer = setTimeout(() => {
-      // SIGTERM first: the bench cleans up on it. The test fails either way.
-      child.kill("SIGTERM");
-      fail(new Error(`bench ${args.join(" ")} timed out after ${timeoutMs / 1000} s\n${stderr}`));
-    }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
+async function bench(args: readonly string[], timeoutMs: number): Promise<Run> {
+  // SIGTERM first: the bench cleans up on it, and is killed only if that takes too long. The test fails either way.
+  const r = await runProcess(process.execPath, ["--import", "tsx", BENCH, ...args], {
+    cwd: REPO, timeoutMs: timeoutMs + CLEANUP_GRACE_MS, signal: AbortSignal.timeout(timeoutMs), abortWith: "SIGTERM", abortGraceMs: CLEANUP_GRACE_MS,
   });
+  if (r.aborted || r.timedOut) throw new Error(`bench ${args.join(" ")} timed out after ${timeoutMs / 1000} s (${r.timedOut ? "killed" : `exit ${r.code} after SIGTERM`})\n${r.stderr}`);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 function docsFingerprint(): string {
@@ -60,13 +56,10 @@ function docsFingerprint(): string {
   return hash.digest("hex");
 }
 
-function dockerLines(args: readonly string[]): Promise<string[]> {
-  return new Promise((done) => {
-    const child = spawn("docker", [...args], { stdio: ["ignore", "pipe", "ignore"] });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => { out += chunk.toString(); });
-    child.on("close", () => done(out.split("\n").map((l) => l.trim()).filter((l) => l !== "")));
-  });
+async function dockerLines(args: readonly string[]): Promise<string[]> {
+  const r = await runProcess("docker", args, { timeoutMs: 30_000 });
+  assert.equal(r.code, 0, `docker ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "");
 }
 
 function assertPositive(value: number, what: string): void {
@@ -96,7 +89,7 @@ function figure(figures: readonly Figure[], section: string, name: string): Figu
   return f;
 }
 
-describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + 60_000 }, () => {
+describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_MS + 60_000 }, () => {
   const out = mkdtempSync(join(tmpdir(), "it-bench-quick-"));
   let run: Run;
   let result: BenchResult;
@@ -213,8 +206,15 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + 60_000 }, () =>
       const left = (await dockerLines(args)).filter((l) => stacks.has(l.split(" ")[0]) || l === "bench-floor quick");
       assert.deepEqual(left, [], `docker ${args[0]}: no bench-quick leftovers`);
     }
-    const stateDirs = readdirSync(tmpdir()).filter((e) => e.startsWith("pg-replication-bench-quick-"));
-    assert.deepEqual(stateDirs, [], "no state directories (they hold secrets) left in the temporary directory");
+    assert.deepEqual((await listStacks()).filter((s) => stacks.has(s)), [], "no bench-quick stack left in the test backend");
+    assert.deepEqual([...stacks].filter((s) => existsSync(stackConfigFile(s))), [], "no Pulumi.bench-quick-*.yaml left in the repository");
+  });
+
+  it("deployed through the real Pulumi CLI with the stand-in providers", () => {
+    assert.match(result.machine.pulumi, /^v3\./);
+    for (const name of ["docker", "random", "command"]) assert.match(result.machine.providers, new RegExp(`${name} [0-9.]+ \\(stand-in`));
+    assert.match(run.stderr, /pulumi up bench-quick-/);
+    assert.doesNotMatch(`${run.stdout}\n${run.stderr}`, /sandbox/i);
   });
 });
 

@@ -1,14 +1,17 @@
 /**
- * `npm run promote` against a real sandbox cluster (primary + 2 standbys),
- * and verify/status on the cluster it leaves behind. Ports 25433-25435
- * belong to this file.
+ * `npm run promote` against a cluster deployed with the real `pulumi up`
+ * (primary + 2 standbys), verify/status on the cluster it leaves behind, and
+ * the way back its next steps print: the old primary started again and the
+ * promoted standby rebuilt with the printed `pulumi up --replace`. Ports
+ * 25433-25435 belong to this file.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStack } from "../support/cluster";
+import { TestCluster, destroyStackCompletely } from "../support/cluster";
 import { docker } from "../support/docker";
-import { closeQuietly, connect } from "../support/pg";
+import { closeQuietly, connect, query } from "../support/pg";
+import { describeRun } from "../support/process";
 import { inRecovery } from "../support/replication";
 import { findCheck, probeRowCount, promote, startTool, status, verify, type VerifyJson } from "../support/tools";
 import { waitFor } from "../support/wait";
@@ -18,15 +21,17 @@ const PRIMARY_PORT = 25433;
 /** verify's bounds once the topology is broken, so its failing checks do not wait out the defaults. */
 const SHORT_BOUNDS = ["--timeout", "3", "--round-trip-timeout", "2"];
 
-describe("promote on a sandbox cluster", { timeout: 300_000 }, () => {
+describe("promote on a deployed cluster", { timeout: 480_000 }, () => {
   let cluster: TestCluster;
+  /** What promote printed on success: its next steps are followed at the end. */
+  let promoted = "";
 
   before(async () => {
     cluster = await TestCluster.deploy(STACK, { replicas: "2", primaryPort: String(PRIMARY_PORT), firstReplicaPort: String(PRIMARY_PORT + 1) });
   });
 
   after(async () => {
-    await destroyStack(STACK);
+    await destroyStackCompletely(STACK);
   });
 
   it("refuses while the primary is reachable and writable, in one line, and changes nothing", async () => {
@@ -55,8 +60,13 @@ describe("promote on a sandbox cluster", { timeout: 300_000 }, () => {
       assert.match(r.stdout, /^promoted replica-1 \(127\.0\.0\.1:25434\): it accepts writes now$/m);
       assert.match(r.stdout, /^writable: replica-1 \(promoted\): the stack outputs still name primary$/m);
       assert.match(r.stdout, /still follow the old primary/);
-      assert.match(r.stdout, /`pulumi up --replace /);
-      assert.match(r.stdout, /`npm run sandbox -- down`, then `npm run sandbox -- up`/);
+      assert.match(r.stdout, /start it again if it is down \(`docker start pg-it-tools-promote-primary`\)/);
+      // The exact command that rebuilds replica-1, with the URN the engine gave its volume.
+      const urn = cluster.pulumi.urn("docker:index/volume:Volume", `${cluster.replica(1).containerName}-data`);
+      assert.ok(r.stdout.includes(`rebuild replica-1 as its standby: \`pulumi up --stack ${STACK} --replace '${urn}'\``), r.stdout);
+      assert.ok(r.stdout.includes(`\`pulumi destroy --stack ${STACK}\`, then \`pulumi up --stack ${STACK}\``), r.stdout);
+      assert.doesNotMatch(r.stdout, /sandbox/);
+      promoted = r.stdout;
       assert.equal(await inRecovery(cluster.replicaDsn(1)), false);
       // A write that leaves nothing behind: a temporary table, gone with its session.
       const c = await connect(cluster.replicaDsn(1));
@@ -89,7 +99,8 @@ describe("promote on a sandbox cluster", { timeout: 300_000 }, () => {
       assert.match(check("cluster", "writable primary")?.detail ?? "", /writable now: replica-1 \(promoted\); the declared primary is unreachable/);
       assert.equal(check("primary", "reachable")?.ok, false);
       assert.equal(check("replica-1", "role")?.ok, false);
-      assert.match(check("replica-1", "role")?.hint ?? "", /pulumi up/);
+      assert.match(check("replica-1", "role")?.hint ?? "", /`pulumi up --replace '<URN of the standby's volume>'`/);
+      assert.doesNotMatch(r.stdout, /sandbox/);
       assert.equal(check("replica-2", "role")?.ok, true, "replica-2 is still a standby");
       assert.equal(check("replica-2", "replication")?.ok, false, "but it does not follow replica-1");
       const text = await verify(cluster.outputsFile, SHORT_BOUNDS);
@@ -115,6 +126,33 @@ describe("promote on a sandbox cluster", { timeout: 300_000 }, () => {
       assert.match(r.stdout, /^replica-1 +127\.0\.0\.1:25434 +primary \(promoted\) +read-write /m);
       assert.match(r.stdout, /^replica-2 +127\.0\.0\.1:25435 +standby +not in pg_stat_replication/m);
       assert.match(r.stdout, /^writable: replica-1 \(promoted\)/m);
+    });
+
+    it("the printed way back works: the old primary started, then the printed `pulumi up --replace` makes replica-1 its standby again and verify passes", { timeout: 240_000 }, async (t) => {
+      assert.notEqual(promoted, "", "promote succeeded earlier");
+      const printed = /`docker start (\S+)`[^`]*`(pulumi up --stack (\S+) --replace '([^']+)')`/.exec(promoted);
+      assert.ok(printed !== null, promoted);
+      const [, container, command, stack, urn] = printed;
+      assert.equal(container, cluster.primaryContainer);
+      assert.equal(stack, STACK);
+      assert.ok((await cluster.pulumi.resources()).some((r) => r.urn === urn), `${urn} is in the stack's state`);
+      // What replica-1 accepted after the promotion is discarded by the rebuild.
+      await query(cluster.replicaDsn(1), "CREATE TABLE written_after_promotion (x int)");
+
+      await docker(["start", container]);
+      // As printed, without the prompt: the harness adds --stack, --yes and --skip-preview.
+      const up = await cluster.pulumi.up(["--replace", urn]);
+      assert.equal(up.code, 0, describeRun(command, up));
+      assert.match(up.stdout, /docker:index:Volume +pg-it-tools-promote-replica-1-data +replaced/);
+      assert.equal(await inRecovery(cluster.replicaDsn(1)), true, "replica-1 is a standby again");
+      await cluster.waitCaughtUp(60_000);
+      const [gone] = await query<{ t: string | null }>(cluster.replicaDsn(1), "SELECT to_regclass('written_after_promotion')::text AS t");
+      assert.equal(gone.t, null, "the rebuilt standby holds the primary's data, not what it accepted while promoted");
+
+      const r = await verify(cluster.outputsFile);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^✓ PASSED/m);
+      t.diagnostic(`promote-way-back: replica-1 rebuilt as a standby of ${container} by the printed command in ${(up.ms / 1000).toFixed(1)} s; verify exit 0`);
     });
   });
 });

@@ -1,17 +1,16 @@
 /**
- * `npm run verify` and `npm run status` against a real sandbox cluster
- * (primary + 2 standbys): healthy, with bad inputs, and with a standby
- * stopped. Ports 25430-25432 belong to this file.
+ * `npm run verify` and `npm run status` against a cluster deployed with the
+ * real `pulumi up` (primary + 2 standbys): healthy, with bad inputs, and with
+ * a standby stopped. Ports 25430-25432 belong to this file.
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStack } from "../support/cluster";
+import { TestCluster, destroyStackCompletely } from "../support/cluster";
 import { docker } from "../support/docker";
 import { query } from "../support/pg";
-import { writeOutputsVariant } from "../support/sandbox";
 import { findCheck, probeRowCount, reportMarks, startTool, status, verify, type StatusJson, type VerifyJson } from "../support/tools";
 import { waitFor } from "../support/wait";
 
@@ -28,7 +27,7 @@ function assertOneLine(stderr: string, pattern: RegExp): void {
   assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
 }
 
-describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
+describe("verify and status on a deployed cluster", { timeout: 420_000 }, () => {
   let cluster: TestCluster;
 
   before(async () => {
@@ -36,7 +35,7 @@ describe("verify and status on a sandbox cluster", { timeout: 420_000 }, () => {
   });
 
   after(async () => {
-    await destroyStack(STACK);
+    await destroyStackCompletely(STACK);
   });
 
   describe("a healthy cluster", () => {

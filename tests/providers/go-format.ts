@@ -1,6 +1,6 @@
 /**
  * Two bits of Go behaviour the providers expose to users, reproduced so the
- * executor's errors and validations read exactly like the real ones.
+ * stand-ins' errors and validations read exactly like the real ones.
  */
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
@@ -67,4 +67,54 @@ export function parseGoDuration(text: string): number {
     rest = rest.slice((whole as string).length);
   }
   return sign * total;
+}
+
+/** Writes `v` with `prec` fractional digits, trailing zeros (and a bare '.') dropped: Go's fmtFrac. */
+function fraction(v: bigint, prec: number): { rest: bigint; text: string } {
+  let text = "";
+  let print = false;
+  let rest = v;
+  for (let i = 0; i < prec; i++) {
+    const digit = rest % 10n;
+    print = print || digit !== 0n;
+    if (print) text = `${digit}${text}`;
+    rest /= 10n;
+  }
+  return { rest, text: print ? `.${text}` : "" };
+}
+
+/**
+ * Go's time.Duration.String() for a duration in nanoseconds: "2m0s", "1s",
+ * "500ms", "1h0m0s", "0s". The docker provider's Read writes healthcheck
+ * durations back in this form (resource_docker_container_funcs.go:
+ * `container.Config.Healthcheck.StartPeriod.String()`).
+ */
+export function formatGoDuration(nanoseconds: number | bigint): string {
+  let u = BigInt(nanoseconds);
+  const negative = u < 0n;
+  if (negative) u = -u;
+  let out: string;
+  if (u < 1_000_000_000n) {
+    if (u === 0n) return "0s";
+    if (u < 1_000n) {
+      out = `${u}ns`;
+    } else if (u < 1_000_000n) {
+      const { rest, text } = fraction(u, 3);
+      out = `${rest}${text}µs`;
+    } else {
+      const { rest, text } = fraction(u, 6);
+      out = `${rest}${text}ms`;
+    }
+  } else {
+    const { rest, text } = fraction(u, 9);
+    let seconds = rest;
+    out = `${seconds % 60n}${text}s`;
+    seconds /= 60n;
+    if (seconds > 0n) {
+      out = `${seconds % 60n}m${out}`;
+      const hours = seconds / 60n;
+      if (hours > 0n) out = `${hours}h${out}`;
+    }
+  }
+  return negative ? `-${out}` : out;
 }

@@ -1,10 +1,10 @@
 /**
- * Turning the inputs Pulumi's mock monitor hands to `newResource` into plain
- * values, and refusing any input the executor does not implement.
+ * Turning the property values the engine sends a stand-in into plain values,
+ * and refusing any input the stand-in does not implement.
  *
- * Under mocks, secret inputs arrive wrapped in Pulumi's secret envelope and
- * unset inputs may arrive as undefined/null; provider defaults are never
- * applied (PROVIDER-SEMANTICS.md), so each handler applies its provider's.
+ * Secret values arrive wrapped in Pulumi's secret envelope and unset inputs
+ * may arrive as null; each stand-in applies its provider's defaults in Check
+ * (check.ts).
  */
 
 /** Pulumi's signature key and value marking a secret in serialized properties (sdk/nodejs/runtime/rpc.ts). */
@@ -21,7 +21,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * Removes secret envelopes at any depth, drops undefined/null object members
  * (they count as absent) and rejects anything that is not JSON-like data
- * (assets, archives, resource references: the executor implements none).
+ * (assets, archives, resource references: the stand-ins implement none).
  */
 export function toPlain(value: unknown, path = "inputs"): Plain | undefined {
   if (value === undefined || value === null) return undefined;
@@ -35,7 +35,7 @@ export function toPlain(value: unknown, path = "inputs"): Plain | undefined {
   }
   if (isRecord(value)) {
     if (value[SECRET_SIG_KEY] === SECRET_SIG) return toPlain(value["value"], path);
-    if (SECRET_SIG_KEY in value) throw new Error(`${path} is a Pulumi asset, archive or resource reference, which the executor does not implement`);
+    if (SECRET_SIG_KEY in value) throw new Error(`${path} is a Pulumi asset, archive or resource reference, which the stand-in does not implement`);
     const out: PlainObject = {};
     for (const [key, item] of Object.entries(value)) {
       const plain = toPlain(item, `${path}.${key}`);
@@ -60,11 +60,11 @@ export function plainObject(value: unknown): PlainObject {
  */
 export type InputSpec = "any" | { readonly [key: string]: InputSpec };
 
-/** The error every refusal and validation failure of the executor uses. */
-export class ExecutorError extends Error {
+/** The error every refusal and validation failure of the stand-ins uses. */
+export class StandInError extends Error {
   constructor(type: string, name: string, detail: string) {
-    super(`executor: ${type} '${name}': ${detail}`);
-    this.name = "ExecutorError";
+    super(`stand-in: ${type} '${name}': ${detail}`);
+    this.name = "StandInError";
   }
 }
 
@@ -88,18 +88,18 @@ function unimplemented(value: unknown, spec: InputSpec, path: string): string | 
   return undefined;
 }
 
-/** Throws `executor: <type> '<name>': input '<path>' is not implemented` for the first unknown input. */
+/** Throws `stand-in: <type> '<name>': input '<path>' is not implemented` for the first unknown input. */
 export function assertImplemented(type: string, name: string, inputs: PlainObject, spec: InputSpec): void {
   const path = unimplemented(inputs, spec, "");
-  if (path !== undefined) throw new ExecutorError(type, name, `input '${path}' is not implemented`);
+  if (path !== undefined) throw new StandInError(type, name, `input '${path}' is not implemented`);
 }
 
 /** Typed reads of validated inputs, failing with the input's path. */
 export class InputReader {
   constructor(private readonly type: string, private readonly name: string) {}
 
-  fail(detail: string): ExecutorError {
-    return new ExecutorError(this.type, this.name, detail);
+  fail(detail: string): StandInError {
+    return new StandInError(this.type, this.name, detail);
   }
 
   string(value: Plain | undefined, path: string): string | undefined {

@@ -41,8 +41,8 @@ export interface ReadOutcome {
 export interface ResourceType {
   readonly token: string;
   /** Applies the real provider's defaults and refuses what is not implemented. */
-  check(name: string, olds: PropertyMap, news: PropertyMap): Promise<CheckOutcome> | CheckOutcome;
-  /** What changes between the recorded inputs and the new ones, and whether that replaces. */
+  check(name: string, olds: PropertyMap, news: PropertyMap): CheckOutcome;
+  /** What changes between the old state (bridged providers) or old inputs (command) and the new inputs, and whether that replaces. */
   diff(oldInputs: PropertyMap, oldOutputs: PropertyMap, news: PropertyMap): DiffOutcome;
   create(name: string, inputs: PropertyMap, timeoutSeconds: number): Promise<{ id: string; outputs: PropertyMap }>;
   /** `undefined`: the object is gone, and the engine drops it from the state. */
@@ -154,8 +154,10 @@ export function providerService(provider: StandInProvider): grpc.UntypedServiceI
         .setDeletebeforereplace(outcome.deleteBeforeReplace)
         .setHasdetaileddiff(true);
       const detailed = response.getDetaileddiffMap();
+      // InputDiff false: both the bridge and infer (NewDetailedDiffFromObjectDiff(diff, false)) report
+      // differences against the old state, which is what `preview --diff` then shows as the old value.
       for (const change of outcome.changes) {
-        detailed.set(change.path, new provproto.PropertyDiff().setKind(KIND[change.kind]).setInputdiff(true));
+        detailed.set(change.path, new provproto.PropertyDiff().setKind(KIND[change.kind]).setInputdiff(false));
       }
       return response;
     }),

@@ -46,3 +46,34 @@ export function keepSecrecy(inputs: PropertyMap, outputs: PropertyMap): Property
   }
   return out;
 }
+
+/** Applies `fn` to the value inside a secret envelope (re-wrapping it), or to the value itself. */
+export function underSecret(value: Plain, fn: (inner: Plain) => Plain): Plain {
+  return isSecret(value) ? secret(underSecret(value["value"] as Plain, fn)) : fn(value);
+}
+
+function isPlainObject(value: Plain | undefined): value is { [key: string]: Plain } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Fills absent members of `inputs` from `defaults` (a schema's Default
+ * values), recursing into nested objects and into every element of a list
+ * of objects; secret envelopes are kept and unknown values left alone.
+ */
+export function withDefaults(inputs: PropertyMap, defaults: PropertyMap): PropertyMap {
+  const out: PropertyMap = { ...inputs };
+  for (const [key, fallback] of Object.entries(defaults)) {
+    const value = out[key];
+    if (value === undefined || value === null) {
+      if (!isPlainObject(fallback)) out[key] = fallback;
+      continue;
+    }
+    if (!isPlainObject(fallback)) continue;
+    out[key] = underSecret(value, (inner) => {
+      if (Array.isArray(inner)) return inner.map((item) => underSecret(item, (el) => (isPlainObject(el) && !isSecret(el) ? withDefaults(el, fallback) : el)));
+      return isPlainObject(inner) ? withDefaults(inner, fallback) : inner;
+    });
+  }
+  return out;
+}

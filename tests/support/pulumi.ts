@@ -171,3 +171,53 @@ export class PulumiStack {
     }
   }
 }
+
+/** How `pulumi stack export` marks a secret: `{ [SECRET_SIG_KEY]: SECRET_SIG, ciphertext | plaintext }`. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export interface ExportedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly id?: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+export interface StackExport {
+  /** What the CLI printed: the state as the backend keeps it (secrets encrypted), or with them revealed. */
+  readonly text: string;
+  /** The resources, secrets revealed (decoded) when the export showed them, else left as their ciphertext envelope. */
+  readonly resources: readonly ExportedResource[];
+}
+
+/** A value of a `--show-secrets` export with every secret envelope replaced by the value it holds. */
+export function revealed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revealed);
+  if (typeof value !== "object" || value === null) return value;
+  const record = value as Record<string, unknown>;
+  if (SECRET_SIG_KEY in record && typeof record["plaintext"] === "string") return revealed(JSON.parse(record["plaintext"]));
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, revealed(v)]));
+}
+
+/** `pulumi stack export` of a stack; `--show-secrets` only when asked. */
+export async function exportStack(stack: PulumiStack, options: { showSecrets?: boolean } = {}): Promise<StackExport> {
+  const result = await stack.runOrThrow(["stack", "export", ...(options.showSecrets === true ? ["--show-secrets"] : [])]);
+  const state = JSON.parse(result.stdout) as { deployment: { resources?: { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] } };
+  const resources = (state.deployment.resources ?? []).map((r): ExportedResource => ({
+    urn: r.urn,
+    type: r.type,
+    ...(r.id !== undefined ? { id: r.id } : {}),
+    inputs: revealed(r.inputs ?? {}) as Record<string, unknown>,
+    outputs: revealed(r.outputs ?? {}) as Record<string, unknown>,
+  }));
+  return { text: result.stdout, resources };
+}
+
+/** The one resource of `type` named `name` (the last part of its URN) in an export. */
+export function findExported(exported: StackExport, type: string, name: string): ExportedResource {
+  const found = exported.resources.filter((r) => r.type === type && r.urn.endsWith(`::${name}`));
+  if (found.length !== 1) {
+    throw new Error(`the stack export has ${found.length} ${type} named ${name}; it has: ${exported.resources.map((r) => r.urn.split("::").pop() ?? r.urn).join(", ")}`);
+  }
+  return found[0];
+}

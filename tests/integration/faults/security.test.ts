@@ -1,16 +1,21 @@
 /**
  * Nobody gets in and nothing leaks, checked on a live cluster with two
  * standbys: no password in container metadata, process arguments or
- * environments, logs or plain outputs; ports on 127.0.0.1 only; pg_hba as
- * the server really loaded it; and connections that must be refused are.
+ * environments, logs, plain outputs, the `pulumi up` output, or the stack's
+ * state as the backend keeps it (`pulumi stack export` without
+ * --show-secrets, every file of the test backend, the stack config file);
+ * ports on 127.0.0.1 only; pg_hba as the server really loaded it; and
+ * connections that must be refused are.
  */
 import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStack } from "../../support/cluster";
+import { TestCluster, destroyStackCompletely, stackConfigFile } from "../../support/cluster";
 import { docker, execIn, inspectContainer, leftoversOf, logsOf } from "../../support/docker";
 import { connectionRefusal, query, queryOne, sqlState } from "../../support/pg";
-import { findResource, readStateOrThrow } from "../../support/sandbox";
+import { BACKEND_DIR, exportStack, findExported } from "../../support/pulumi";
 
 const STACK = "it-fault-security";
 const SECRET_FIELDS = new Set(["primaryConnectionString", "replicaConnectionStrings"]);
@@ -37,6 +42,17 @@ function leaks(text: string, secrets: readonly string[]): string[] {
   return secrets.filter((s) => text.includes(s)).map((s) => `${s.slice(0, 3)}…`);
 }
 
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** Pulumi's envelope of an encrypted secret in a state export. */
+function isCiphertext(value: unknown): boolean {
+  return typeof value === "object" && value !== null && typeof (value as Record<string, unknown>)["ciphertext"] === "string";
+}
+
 describe("security of a deployed cluster", { timeout: 300_000 }, () => {
   let cluster: TestCluster;
   let secrets: string[];
@@ -45,10 +61,13 @@ describe("security of a deployed cluster", { timeout: 300_000 }, () => {
 
   before(async () => {
     cluster = await TestCluster.deploy(STACK, { primaryPort: "35070", firstReplicaPort: "35071", replicas: "2" });
-    const state = await readStateOrThrow(cluster.stateDir);
-    const stdin = findResource(state, "command:local:Command", `${cluster.replica(1).containerName}-basebackup`).inputs["stdin"];
+    // What Pulumi recorded, secrets revealed: the replication password the base backups got on stdin.
+    const state = await exportStack(cluster.pulumi, { showSecrets: true });
+    const stdin = findExported(state, "command:local:Command", `${cluster.replica(1).containerName}-basebackup`).inputs["stdin"];
     assert.equal(typeof stdin, "string", "the base backup gets the replication password on stdin");
     replicationPassword = String(stdin).trim();
+    const generated = findExported(state, "random:index/randomPassword:RandomPassword", `${cluster.outputs.namePrefix}-replication-password`).outputs["result"];
+    assert.equal(generated, replicationPassword, "stdin carries the generated replication password");
     const superuserPasswords = [cluster.primaryDsn, ...cluster.outputs.replicaConnectionStrings].map((d) => decodeURIComponent(new URL(d).password));
     secrets = [...new Set([...superuserPasswords, replicationPassword])];
     assert.ok(secrets.length === 2 && secrets.every((s) => s.length >= 12), "two distinct passwords of at least 12 characters");
@@ -57,7 +76,7 @@ describe("security of a deployed cluster", { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    await destroyStack(STACK);
+    await destroyStackCompletely(STACK);
   });
 
   it("keeps the passwords out of container metadata, process arguments and environments, logs and plain outputs", async (t) => {
@@ -79,10 +98,42 @@ describe("security of a deployed cluster", { timeout: 300_000 }, () => {
     const plain = Object.fromEntries(Object.entries(cluster.outputs).filter(([k]) => !SECRET_FIELDS.has(k)));
     assert.ok(Object.keys(plain).length >= 10, "the plain outputs were read");
     for (const l of leaks(JSON.stringify(plain), secrets)) found.push(`outputs.json non-secret fields hold ${l}`);
-    for (const l of leaks(`${cluster.up.stdout}\n${cluster.up.stderr}`, secrets)) found.push(`sandbox up output holds ${l}`);
+    for (const l of leaks(`${cluster.up.stdout}\n${cluster.up.stderr}`, secrets)) found.push(`pulumi up output holds ${l}`);
     assert.ok(cluster.primaryDsn.includes(secrets[0]), "the check would find the password where it is expected");
     assert.deepEqual(found, []);
-    t.diagnostic(`security-secrets: 2 passwords absent from ${containers.length} containers' inspect data, ${processes} processes' cmdline/environ, container logs, ${Object.keys(plain).length} plain outputs and the up log`);
+    t.diagnostic(`security-secrets: 2 passwords absent from ${containers.length} containers' inspect data, ${processes} processes' cmdline/environ, container logs, ${Object.keys(plain).length} plain outputs and the pulumi up output`);
+  });
+
+  it("keeps the passwords out of the stack's state: `pulumi stack export` without --show-secrets, every file of the test backend, the stack config", async (t) => {
+    const found: string[] = [];
+    const exported = await exportStack(cluster.pulumi);
+    for (const l of leaks(exported.text, secrets)) found.push(`pulumi stack export holds ${l}`);
+    // The same export with --show-secrets does hold both: the scan looks where they would be.
+    const shown = await exportStack(cluster.pulumi, { showSecrets: true });
+    assert.deepEqual(leaks(shown.text, secrets).length, secrets.length, "pulumi stack export --show-secrets holds both passwords");
+    // Where they are, they are encrypted: the base backups' stdin and the generated passwords.
+    const encrypted = [
+      ...cluster.outputs.replicas.map((r) => findExported(exported, "command:local:Command", `${r.containerName}-basebackup`).inputs["stdin"]),
+      ...["superuser", "replication"].map((p) => findExported(exported, "random:index/randomPassword:RandomPassword", `${cluster.outputs.namePrefix}-${p}-password`).outputs["result"]),
+    ];
+    assert.ok(encrypted.every(isCiphertext), `secrets are stored as ciphertext: ${JSON.stringify(encrypted).slice(0, 300)}`);
+
+    const files = [...await filesUnder(BACKEND_DIR), stackConfigFile(STACK)];
+    const ours = files.filter((f) => f.includes(STACK));
+    assert.ok(ours.some((f) => f.endsWith(`${STACK}.json`)), `the backend holds the stack's state file (${ours.join(", ")})`);
+    let scanned = 0;
+    for (const file of files) {
+      // Other suites' pulumi runs share the backend: a lock or backup of theirs may be gone by now.
+      const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT" && !file.includes(STACK)) return undefined;
+        throw error;
+      });
+      if (text === undefined) continue;
+      scanned++;
+      for (const l of leaks(text, secrets)) found.push(`${file} holds ${l}`);
+    }
+    assert.deepEqual(found, []);
+    t.diagnostic(`security-state: 2 passwords absent from pulumi stack export (${encrypted.length} secrets as ciphertext) and from ${scanned} files of the test backend and stack config (${ours.length} of this stack)`);
   });
 
   it("publishes every port on 127.0.0.1 only", async () => {

@@ -1,34 +1,49 @@
 /**
  * command.local.Command, as @pulumi/command 1.2.1's provider runs it
- * (pulumi/pulumi-command provider/pkg/provider/local/commandController.go and
- * commandOutputs.go, function `run`):
+ * (pulumi/pulumi-command v1.2.1 provider/pkg/provider/local/commandController.go,
+ * commandOutputs.go `run`; pulumi-go-provider v1.3.0 infer/resource.go):
  *
- * - create and delete both call run(command, BaseInputs, BaseOutputs): argv
- *   `/bin/sh -c <command>`, cwd `dir` or the provider's working directory,
- *   env = the provider's environment + `environment`, and stdin = `stdin` when
- *   non-empty. So delete gets the SAME stdin and environment as create.
- * - PULUMI_COMMAND_STDOUT / PULUMI_COMMAND_STDERR are added only when the
- *   previous outputs are non-empty (and addPreviousOutputInEnv is not false):
- *   never on create (its outputs are still empty), on delete from create's.
- * - Failure: `fmt.Errorf("%w: running %q:\n%s", err, command, stdout+stderr
+ * - Check: no defaults are annotated, so the inputs come back unchanged.
+ * - Diff: old INPUTS against new inputs (diffInputs); only the whole `triggers`
+ *   key is replaceOnChanges in the provider; a change of an element comes
+ *   back as an update and the engine makes it a replace, because the SDK
+ *   registers `replaceOnChanges: ["triggers[*]"]` (@pulumi/command
+ *   local/command.js). Create-before-delete unless the program asks for
+ *   deleteBeforeReplace. Any other change is an update.
+ * - Create: `run(create)` with an empty previous output; id = name + 8 hex
+ *   (resource.NewUniqueHex(name, 8, 0), no separator).
+ * - Update: `run(update ?? create)` with the NEW inputs and the OLD stdout and
+ *   stderr (PULUMI_COMMAND_STDOUT/STDERR); a failure keeps the old state.
+ * - Delete: `run(delete)` with the state's inputs (those of the last create or
+ *   update: old script, stdin, environment) and its stdout/stderr.
+ * - Read: no CustomRead: the state comes back unchanged.
+ * - run: argv = interpreter (default `/bin/sh -c`) + command, cwd `dir` or the
+ *   provider's working directory, env = the provider's environment +
+ *   `environment` + the previous stdout/stderr when non-empty (unless
+ *   addPreviousOutputInEnv is false), stdin when non-empty. Failure:
+ *   `fmt.Errorf("%w: running %q:\n%s", err, command, stdout+stderr
  *   interleaved)`, where err prints as "exit status N" (Go's ExitError).
- * - Outputs: the inputs, plus stdout and stderr with ONE trailing "\n" trimmed.
- * - id: resource.NewUniqueHex(name, 8, 0): the name plus 8 random hex digits.
- * - `triggers` only forces replacement; `update` runs on update (never, here).
+ *   Outputs: the inputs, plus stdout and stderr with ONE trailing "\n" trimmed.
+ * - Preview: nothing runs (server.ts never calls create/update in a preview).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 
+import { checkInputs, type InputSchema } from "../check";
+import { diffInputs } from "../diff";
 import { goQuote } from "../go-format";
-import { InputReader, assertImplemented, type PlainObject } from "../inputs";
-import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "../handler";
+import { InputReader, plainObject, type PlainObject } from "../inputs";
+import type { ResourceType } from "../server";
+import { keepSecrecy, type PropertyMap } from "../values";
 
-const TYPE = "command:local:Command";
+export const COMMAND_TYPE = "command:local:Command";
 /** The provider has no timeout; a test tool needs one. Base backups of test clusters take seconds. */
 export const COMMAND_TIMEOUT_MS = 600_000;
 
 export interface ShellRun {
   readonly command: string;
+  /** argv before the command; default `/bin/sh -c`. */
+  readonly interpreter?: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
   readonly stdin?: string;
   readonly dir?: string;
@@ -60,7 +75,8 @@ export function trimOneNewline(text: string): string {
 export function runShell(run: ShellRun): Promise<ShellResult> {
   const timeoutMs = run.timeoutMs ?? COMMAND_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", ["-c", run.command], {
+    const [program, ...args] = run.interpreter !== undefined && run.interpreter.length > 0 ? run.interpreter : ["/bin/sh", "-c"];
+    const child = spawn(program as string, [...args, run.command], {
       cwd: run.dir ?? process.cwd(),
       env: { ...process.env, ...run.environment },
       stdio: [run.stdin !== undefined && run.stdin !== "" ? "pipe" : "ignore", "pipe", "pipe"],
@@ -98,56 +114,73 @@ export function runShell(run: ShellRun): Promise<ShellResult> {
         return;
       }
       let reason = signal !== null ? `signal: ${SIGNAL_TEXT[signal] ?? signal}` : `exit status ${code}`;
-      if (timedOut) reason = `signal: killed (the executor's ${Math.round(timeoutMs / 1000)} s timeout)`;
+      if (timedOut) reason = `signal: killed (the stand-in's ${Math.round(timeoutMs / 1000)} s timeout)`;
       reject(new Error(commandErrorMessage(reason, run.command, output)));
     });
   });
 }
 
-function previousOutputEnv(outputs: PlainObject): Record<string, string> {
+
+const SCHEMA: InputSchema = {
+  type: COMMAND_TYPE,
+  spec: { create: "any", update: "any", delete: "any", triggers: "any", environment: "any", stdin: "any", dir: "any", interpreter: "any", addPreviousOutputInEnv: "any" },
+};
+
+/** The previous run's output, as `run` exports it (only when non-empty, unless addPreviousOutputInEnv is false). */
+export function previousOutputEnv(inputs: PlainObject, previous: PlainObject): Record<string, string> {
   const env: Record<string, string> = {};
-  if (typeof outputs["stdout"] === "string" && outputs["stdout"] !== "") env["PULUMI_COMMAND_STDOUT"] = outputs["stdout"];
-  if (typeof outputs["stderr"] === "string" && outputs["stderr"] !== "") env["PULUMI_COMMAND_STDERR"] = outputs["stderr"];
+  if (inputs["addPreviousOutputInEnv"] === false) return env;
+  if (typeof previous["stdout"] === "string" && previous["stdout"] !== "") env["PULUMI_COMMAND_STDOUT"] = previous["stdout"];
+  if (typeof previous["stderr"] === "string" && previous["stderr"] !== "") env["PULUMI_COMMAND_STDERR"] = previous["stderr"];
   return env;
 }
 
-export const commandHandler: ResourceHandler = {
-  type: TYPE,
-  spec: { create: "any", delete: "any", triggers: "any", environment: "any", stdin: "any", dir: "any" },
+/** run(command, BaseInputs of `inputs`, BaseOutputs `previous`) -> the new stdout/stderr. */
+async function runWith(name: string, command: string, inputs: PlainObject, previous: PlainObject): Promise<ShellResult> {
+  const read = new InputReader(COMMAND_TYPE, name);
+  const environment = { ...(read.stringMap(inputs["environment"], "environment") ?? {}), ...previousOutputEnv(inputs, previous) };
+  const stdin = read.string(inputs["stdin"], "stdin");
+  const dir = read.string(inputs["dir"], "dir");
+  const interpreter = read.strings(inputs["interpreter"], "interpreter");
+  // The provider's own error text, unprefixed: the engine names the resource.
+  return runShell({
+    command, environment,
+    ...(stdin !== undefined ? { stdin } : {}), ...(dir !== undefined ? { dir } : {}), ...(interpreter !== undefined ? { interpreter } : {}),
+  });
+}
 
-  async create(name: string, inputs: PlainObject, ctx: HandlerContext): Promise<CreateResult> {
-    assertImplemented(TYPE, name, inputs, this.spec);
-    const read = new InputReader(TYPE, name);
-    const create = read.string(inputs["create"], "create");
-    read.string(inputs["delete"], "delete");
-    const environment = read.stringMap(inputs["environment"], "environment") ?? {};
-    const stdin = read.string(inputs["stdin"], "stdin");
-    const dir = read.string(inputs["dir"], "dir");
+function withOutputs(inputs: PropertyMap, result: ShellResult): PropertyMap {
+  return keepSecrecy(inputs, { ...inputs, stdout: result.stdout, stderr: result.stderr });
+}
+
+export const commandType: ResourceType = {
+  token: COMMAND_TYPE,
+  check: (name, _olds, news) => checkInputs(SCHEMA, name, news),
+  diff: (oldInputs, _oldOutputs, news) => diffInputs(oldInputs, news, ["triggers"]),
+
+  async create(name, inputs) {
     const id = `${name}${randomBytes(4).toString("hex")}`;
-    if (create === undefined) return { id, outputs: { ...inputs, stdout: "", stderr: "" } };
-    const started = Date.now();
-    let result: ShellResult;
-    try {
-      result = await runShell({ command: create, environment, ...(stdin !== undefined ? { stdin } : {}), ...(dir !== undefined ? { dir } : {}) });
-    } catch (error) {
-      throw read.fail((error as Error).message);
-    }
-    ctx.log(`command ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { id, outputs: { ...inputs, stdout: result.stdout, stderr: result.stderr } };
+    const plain = plainObject(inputs);
+    if (typeof plain["create"] !== "string") return { id, outputs: withOutputs(inputs, { stdout: "", stderr: "" }) };
+    return { id, outputs: withOutputs(inputs, await runWith(name, plain["create"], plain, {})) };
   },
 
-  async destroy(record: ResourceRecord, ctx: HandlerContext): Promise<void> {
-    const del = record.inputs["delete"];
-    if (typeof del !== "string") return;
-    const read = new InputReader(TYPE, record.name);
-    const environment = { ...(read.stringMap(record.inputs["environment"], "environment") ?? {}), ...previousOutputEnv(record.outputs) };
-    const stdin = read.string(record.inputs["stdin"], "stdin");
-    const dir = read.string(record.inputs["dir"], "dir");
-    try {
-      await runShell({ command: del, environment, ...(stdin !== undefined ? { stdin } : {}), ...(dir !== undefined ? { dir } : {}) });
-    } catch (error) {
-      throw read.fail((error as Error).message);
-    }
-    ctx.log(`command ${record.name} delete done`);
+  async read(id, outputs, inputs) {
+    return { id, outputs, inputs };
+  },
+
+  async update(_id, name, olds, news) {
+    const plain = plainObject(news);
+    const previous = plainObject(olds);
+    const command = typeof plain["update"] === "string" ? plain["update"] : plain["create"];
+    const kept = { stdout: typeof previous["stdout"] === "string" ? previous["stdout"] : "", stderr: typeof previous["stderr"] === "string" ? previous["stderr"] : "" };
+    if (typeof command !== "string") return withOutputs(news, kept);
+    return withOutputs(news, await runWith(name, command, plain, previous));
+  },
+
+  async delete(id, outputs) {
+    const state = plainObject(outputs);
+    if (typeof state["delete"] !== "string") return;
+    await runWith(id, state["delete"], state, state);
   },
 };

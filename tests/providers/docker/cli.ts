@@ -1,5 +1,5 @@
 /**
- * Runs the `docker` CLI for the test executor: argument arrays only (no shell),
+ * Runs the `docker` CLI for the docker provider stand-in: argument arrays only (no shell),
  * a timeout on every call, optional stdin, and errors that carry docker's stderr.
  *
  * Secrets never go into `args`: callers pass upload contents through `input`

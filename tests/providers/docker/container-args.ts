@@ -1,14 +1,14 @@
 /**
- * docker.Container inputs -> what the executor does, as pure data: the
+ * docker.Container inputs -> what the stand-in does, as pure data: the
  * `docker create` arguments, the environment file, the networks to join, the
  * files to upload and the start/wait/delete settings. Follows the provider's
  * create (kreuzwerker resource_docker_container_funcs.go, resource schema in
- * resource_docker_container.go) for every input the executor implements.
+ * resource_docker_container.go) for every input the stand-in implements.
  *
  * Where the docker CLI cannot express the provider's API call exactly:
- * - `entrypoints`: `--entrypoint` takes one word, so entrypoints[1..] are put
- *   in front of the command. The process argv (Entrypoint + Cmd) is the same;
- *   only `docker inspect` shows the split differently.
+ * - `entrypoints`: `--entrypoint` takes one word, so more than one entry is
+ *   refused (Read would otherwise report a different Entrypoint/Cmd split than
+ *   the real provider stores, and the next preview would diff).
  * - `healthcheck.tests`: the CLI sets only `CMD-SHELL` (via --health-cmd) or
  *   `NONE`; the `CMD` form is refused rather than approximated.
  * - `envs`: passed in an env-file (values stay out of argv); a value with a
@@ -42,6 +42,18 @@ export const containerSpec: InputSpec = {
   shmSize: "any",
   memory: "any",
   start: "any",
+  // Check fills these from the schema's defaults (some are implemented at their default only: see container.ts).
+  mustRun: "any",
+  removeVolumes: "any",
+  attach: "any",
+  logs: "any",
+  rm: "any",
+  readOnly: "any",
+  tty: "any",
+  stdinOpen: "any",
+  memoryReservation: "any",
+  networkMode: "any",
+  containerReadRefreshTimeoutMilliseconds: "any",
 };
 
 export interface NetworkAttachment {
@@ -61,7 +73,7 @@ export interface ContainerPlan {
   readonly image: string;
   /** `docker create` flags, without the env-file and without IMAGE/CMD. */
   readonly flags: readonly string[];
-  /** Cmd after the image (entrypoints[1..] + command). */
+  /** Cmd after the image (the command). */
   readonly cmd: readonly string[];
   /** `KEY=VALUE` lines of the env-file; empty: no env-file. */
   readonly env: readonly string[];
@@ -72,8 +84,6 @@ export interface ContainerPlan {
   readonly waitTimeoutSeconds: number;
   readonly destroyGraceSeconds: number;
   readonly removeVolumes: boolean;
-  /** Provider defaults that the real provider reports in its outputs. */
-  readonly defaults: PlainObject;
 }
 
 const RESTART = /^(no|on-failure|always|unless-stopped)$/;
@@ -103,7 +113,7 @@ function healthFlags(read: InputReader, hc: PlainObject | undefined): string[] {
     flags.push("--health-cmd", tests[1] as string);
   } else {
     throw read.fail(`input 'healthcheck.tests' of the form [${tests.map((t) => JSON.stringify(t)).join(", ")}] is not implemented ` +
-      "(the executor supports [\"CMD-SHELL\", command] and [\"NONE\"])");
+      "(the stand-in supports [\"CMD-SHELL\", command] and [\"NONE\"])");
   }
   const interval = duration(read, read.string(hc["interval"], "healthcheck.interval"), "healthcheck.interval");
   const timeout = duration(read, read.string(hc["timeout"], "healthcheck.timeout"), "healthcheck.timeout");
@@ -195,12 +205,13 @@ export function planContainer(name: string, inputs: PlainObject): ContainerPlan 
   const command = read.strings(inputs["command"], "command") ?? [];
   if (command.some((c) => c === "")) throw read.fail("values for command may not be empty");
   const entrypoints = read.strings(inputs["entrypoints"], "entrypoints") ?? [];
-  if (entrypoints.length > 0) flags.push("--entrypoint", entrypoints[0] as string);
-  const cmd = [...entrypoints.slice(1), ...command];
+  if (entrypoints.length > 1) throw read.fail("input 'entrypoints' with more than one element is not implemented (docker create --entrypoint takes one word)");
+  if (entrypoints.length === 1) flags.push("--entrypoint", entrypoints[0] as string);
+  const cmd = command;
 
   const env = (read.strings(inputs["envs"], "envs") ?? []).map((entry, i) => {
     if (!/^[^=\s]+=/.test(entry)) throw read.fail(`input 'envs[${i}]' must have the form KEY=VALUE`);
-    if (/[\r\n]/.test(entry)) throw read.fail(`input 'envs[${i}]' has a line break, which the executor cannot pass in an env-file`);
+    if (/[\r\n]/.test(entry)) throw read.fail(`input 'envs[${i}]' has a line break, which the stand-in cannot pass in an env-file`);
     return entry;
   });
 
@@ -258,8 +269,7 @@ export function planContainer(name: string, inputs: PlainObject): ContainerPlan 
     wait,
     waitTimeoutSeconds,
     destroyGraceSeconds,
-    removeVolumes: true,
-    defaults: { restart, start, wait, waitTimeout: waitTimeoutSeconds, removeVolumes: true, mustRun: true, networkMode: "bridge" },
+    removeVolumes: read.boolean(inputs["removeVolumes"], "removeVolumes") ?? true,
   };
 }
 

@@ -1,15 +1,21 @@
 /**
- * docker.Volume (kreuzwerker resource_docker_volume.go): created with name,
- * driver and labels; `id` is the name; read back name, labels, driver,
- * driverOpts, mountpoint. Delete is forced and retried while the volume is in
- * use, up to 30 s.
+ * docker.Volume (kreuzwerker v4.5.0 resource_docker_volume.go): every input
+ * ForceNew. Create: `VolumeCreate`, id = the name, then Read. Read: NotFound
+ * drops it from the state, another error fails; it sets name, labels, driver
+ * ("local"), driverOpts and mountpoint. Delete: a StateChangeConf (Delay 2 s,
+ * retried while the volume is in use, up to 30 s) around a forced remove, which
+ * is no error for a volume that is already gone.
  */
-import { DockerError, inspect, runDocker, sleep } from "./cli";
-import { InputReader, assertImplemented, labelList, type PlainObject } from "../inputs";
-import type { CreateResult, HandlerContext, ResourceHandler, ResourceRecord } from "../handler";
+import { checkInputs, type InputSchema } from "../check";
+import { diffState } from "../diff";
+import { InputReader, labelList, plainObject, type PlainObject } from "../inputs";
+import type { ResourceType } from "../server";
+import { keepSecrecy, type PropertyMap } from "../values";
+import { DockerError, inspect, runDocker } from "./cli";
+import { DOCKER_STATE_CHANGE, waitForState } from "./state-change";
+import { VOLUME_TABLE } from "./tables";
 
 const TYPE = "docker:index/volume:Volume";
-const REMOVE_TIMEOUT_MS = 30_000;
 
 interface VolumeInspect {
   readonly Name: string;
@@ -18,6 +24,9 @@ interface VolumeInspect {
   readonly Labels: Record<string, string> | null;
   readonly Options: Record<string, string> | null;
 }
+
+// No schema defaults at the top level (driver is Optional+Computed: the daemon says "local").
+const SCHEMA: InputSchema = { type: TYPE, spec: { name: "any", driver: "any", labels: { label: "any", value: "any" } } };
 
 /** `docker volume create` arguments for the implemented inputs. Pure. */
 export function volumeCreateArgs(name: string, inputs: PlainObject): string[] {
@@ -32,47 +41,68 @@ export function volumeCreateArgs(name: string, inputs: PlainObject): string[] {
   return args;
 }
 
-export const volumeHandler: ResourceHandler = {
-  type: TYPE,
-  spec: { name: "any", driver: "any", labels: { label: "any", value: "any" } },
+function volumeReadBack(state: PropertyMap, volume: VolumeInspect): PropertyMap {
+  return {
+    ...state,
+    name: volume.Name,
+    labels: labelList(volume.Labels),
+    driver: volume.Driver,
+    driverOpts: { ...(volume.Options ?? {}) },
+    mountpoint: volume.Mountpoint,
+  };
+}
 
-  async create(name: string, inputs: PlainObject, ctx: HandlerContext): Promise<CreateResult> {
-    assertImplemented(TYPE, name, inputs, this.spec);
+async function readVolume(name: string, id: string): Promise<VolumeInspect | undefined> {
+  try {
+    return await inspect<VolumeInspect>("volume", id);
+  } catch (error) {
+    throw new InputReader(TYPE, name).fail(`Unable to inspect volume: ${error instanceof DockerError ? error.reason : String(error)}`);
+  }
+}
+
+export const volumeType: ResourceType = {
+  token: TYPE,
+  check: (name, _olds, news) => checkInputs(SCHEMA, name, news),
+  diff: (_oldInputs, oldOutputs, news) => diffState(VOLUME_TABLE, oldOutputs, news, false),
+
+  async create(name, inputs) {
     const read = new InputReader(TYPE, name);
     let created: string;
     try {
-      created = (await runDocker(volumeCreateArgs(name, inputs))).stdout.trim();
+      created = (await runDocker(volumeCreateArgs(name, plainObject(inputs)))).stdout.trim();
     } catch (error) {
       throw read.fail(`Unable to create volume: ${error instanceof DockerError ? error.reason : String(error)}`);
     }
-    const volume = await inspect<VolumeInspect>("volume", created);
+    const volume = await readVolume(name, created);
     if (volume === undefined) throw read.fail(`Unable to inspect volume: ${created} not found`);
-    ctx.log(`volume ${volume.Name}`);
-    return {
-      id: volume.Name,
-      outputs: {
-        ...inputs,
-        name: volume.Name,
-        driver: volume.Driver,
-        labels: labelList(volume.Labels),
-        driverOpts: { ...(volume.Options ?? {}) },
-        mountpoint: volume.Mountpoint,
-      },
-    };
+    return { id: volume.Name, outputs: keepSecrecy(inputs, volumeReadBack(inputs, volume)) };
   },
 
-  async destroy(record: ResourceRecord): Promise<void> {
-    const deadline = Date.now() + REMOVE_TIMEOUT_MS;
-    for (;;) {
-      try {
-        // -f: the provider removes with force; a missing volume is then no error either.
-        await runDocker(["volume", "rm", "-f", record.id]);
-        return;
-      } catch (error) {
-        if (!(error instanceof DockerError)) throw error;
-        if (!/in use/i.test(error.stderr) || Date.now() > deadline) throw error;
-      }
-      await sleep(1000);
-    }
+  async read(id, outputs, inputs) {
+    const volume = await readVolume(id, id);
+    if (volume === undefined) return undefined;
+    return { id: volume.Name, outputs: keepSecrecy(inputs, volumeReadBack(outputs, volume)), inputs };
+  },
+
+  update() {
+    // Only a swarm cluster volume's availability updates, which the stand-in does not implement.
+    return Promise.reject(new Error(`${TYPE}: update is not implemented by the stand-in`));
+  },
+
+  async delete(id) {
+    await waitForState({
+      ...DOCKER_STATE_CHANGE,
+      pending: ["in_use"],
+      target: ["removed"],
+      refresh: async () => {
+        try {
+          await runDocker(["volume", "rm", "-f", id]);
+          return "removed";
+        } catch (error) {
+          if (error instanceof DockerError && /volume is in use/i.test(error.stderr)) return "in_use";
+          throw error;
+        }
+      },
+    });
   },
 };

@@ -6,7 +6,7 @@ import { renderBenchmarksDoc } from "../../../bench/lib/docs";
 import { parsePgbench } from "../../../bench/lib/pgbench";
 import { planFor, stacksOf } from "../../../bench/lib/plan";
 import { buildFigures, sectionTitles, type LatencyFigures, type Measurements } from "../../../bench/lib/result";
-import { configFor } from "../../../bench/lib/sandbox";
+import { configFor, leftoverHint, upArgs } from "../../../bench/lib/deploy";
 import { percentilePoints, summarize } from "../../../bench/lib/stats";
 import { escapeXml, logTicks, renderLatencyChart } from "../../../bench/lib/svg";
 import { renderTable } from "../../../bench/lib/table";
@@ -29,6 +29,8 @@ const sample: Measurements = {
   machine: {
     cpuModel: "Test CPU", cores: 2, memoryBytes: 8 * 1024 ** 3, kernel: "6.1", os: "#1", node: "v22", docker: "27.0",
     dockerStorageDriver: "overlay2", image: "postgres:17", imageId: "sha256:0123456789abcdef0123", postgres: "postgres (PostgreSQL) 17.2",
+    pulumi: "v3.274.1", providers: "docker 5.2.0 (stand-in, tests/providers/), random 4.21.2 (stand-in, tests/providers/), command 1.2.1 (stand-in, tests/providers/)",
+    pulumiHome: "/home/u/pg-replication/.pulumi-test/home",
     loadAverageAtStart: [0.1, 0.2, 0.3], otherContainersAtStart: 0,
   },
   deployments: [],
@@ -67,7 +69,7 @@ describe("bench figures", () => {
     const rows = table.split("\n").filter((l) => /x$/.test(l));
     assert.equal(rows.length, figures.length);
     assert.equal(new Set(rows.map((r) => r.length)).size, 1, "every figure row ends at the same column");
-    assert.match(table, /Time to ready: `sandbox up` until `verify` passes \(median of 3\)/);
+    assert.match(table, /Time to ready: `pulumi up` until `verify` passes \(median of 3\)/);
     assert.match(table, / 1 standby +9\.00 s +2\.50 s +3\.60x/);
   });
 
@@ -77,6 +79,15 @@ describe("bench figures", () => {
     assert.match(doc, /!\[[^\]]*\]\(bench-latency\.svg\)/);
     assert.match(doc, /bench\/results\/x\.json/);
     assert.match(doc, /70% with `remote_apply`/);
+  });
+
+  it("describe the method as the real CLI with the stand-in providers, and never the retired sandbox", () => {
+    const doc = renderBenchmarksDoc({ ...sample, figures, finishedAt: sample.startedAt, durationS: 280, loadAverageAtEnd: [1, 1, 1] }, "TABLE", "bench/results/x.json", "bench-latency.svg");
+    assert.match(doc, /From starting `pulumi up --yes --skip-preview`/);
+    assert.match(doc, /stand-ins in\n`tests\/providers\/`/);
+    assert.match(doc, /\| Pulumi \| v3\.274\.1 /);
+    assert.doesNotMatch(doc, /sandbox|mocks/i);
+    assert.doesNotMatch(doc, /\.pulumi-test\/home/, "no local paths on the page");
   });
 });
 
@@ -123,10 +134,10 @@ describe("bench command line and plans", () => {
     assert.throws(() => parsePgbench("pgbench: error: connection refused"), /no summary/);
   });
 
-  it("uses bench-* stacks and ports inside 36000-36999, apart for full and quick", () => {
+  it("uses bench-* stacks and ports inside 28000-28999, apart for full and quick", () => {
     for (const mode of ["full", "quick"] as const) {
       const plan = planFor(mode);
-      assert.ok(plan.primaryPort >= 36000 && plan.primaryPort + 3 <= 36999);
+      assert.ok(plan.primaryPort >= 28000 && plan.primaryPort + 3 <= 28999);
       for (const stack of stacksOf(plan)) assert.match(stack, /^bench-/);
     }
     assert.ok(Math.abs(planFor("full").primaryPort - planFor("quick").primaryPort) > 3);
@@ -134,8 +145,23 @@ describe("bench command line and plans", () => {
   });
 
   it("deploys synchronous modes with syncMode=first and the chosen synchronousCommit", () => {
-    assert.deepEqual(configFor({ stack: "bench-x", replicas: 1, mode: "remote_apply", primaryPort: 36400 }),
-      ["--set", "replicas=1", "--set", "primaryPort=36400", "--set", "firstReplicaPort=36401", "--set", "syncMode=first", "--set", "synchronousCommit=remote_apply"]);
-    assert.ok(!configFor({ stack: "bench-x", replicas: 3, mode: "async", primaryPort: 36400 }).some((a) => a.startsWith("sync")));
+    assert.deepEqual(configFor({ stack: "bench-x", replicas: 1, mode: "remote_apply", primaryPort: 28400, image: "postgres:17" }),
+      { replicas: "1", primaryPort: "28400", firstReplicaPort: "28401", syncMode: "first", synchronousCommit: "remote_apply", image: "postgres:17" });
+    assert.deepEqual(configFor({ stack: "bench-x", replicas: 3, mode: "async", primaryPort: 28420, image: "pg-replication/postgres:17" }),
+      { replicas: "3", primaryPort: "28420", firstReplicaPort: "28421", image: "pg-replication/postgres:17" });
+  });
+
+  it("runs pulumi up on the named stack without prompts or preview", () => {
+    assert.deepEqual(upArgs("bench-quick-session"), ["--non-interactive", "up", "--yes", "--skip-preview", "--stack", "bench-quick-session"]);
+  });
+
+  it("tells how to remove leftovers by hand: pulumi destroy on the test backend, then the label sweep", () => {
+    const hint = leftoverHint(["bench-quick-ready-1"]);
+    assert.match(hint, /PULUMI_BACKEND_URL=file:\/\/\S+pg-replication-it\/backend PULUMI_CONFIG_PASSPHRASE='[^']+' pulumi destroy --yes --stack bench-quick-ready-1/);
+    assert.match(hint, /pulumi stack rm --yes --force --stack bench-quick-ready-1/);
+    assert.match(hint, /docker ps -aq --filter label=pg-replication\.stack=bench-quick-ready-1/);
+    assert.match(hint, /setup-test-env\.sh --print-path/);
+    assert.match(leftoverHint([]), /--stack <name>/);
+    assert.doesNotMatch(hint, /sandbox/);
   });
 });

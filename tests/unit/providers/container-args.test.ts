@@ -101,7 +101,8 @@ describe("planContainer: provider defaults and forms", () => {
     assert.equal(plan.wait, false);
     assert.equal(plan.waitTimeoutSeconds, 60);
     assert.equal(plan.destroyGraceSeconds, 0);
-    assert.deepEqual(plan.defaults, { restart: "no", start: true, wait: false, waitTimeout: 60, removeVolumes: true, mustRun: true, networkMode: "bridge" });
+    assert.equal(plan.removeVolumes, true);
+    assert.equal(planContainer("c", { name: "c", image: "img", removeVolumes: false }).removeVolumes, false);
   });
 
   it("defaults a port to all interfaces and tcp, and leaves the host port to docker when external is unset", () => {
@@ -109,11 +110,12 @@ describe("planContainer: provider defaults and forms", () => {
     assert.deepEqual(flagValues(containerCreateArgs(plan, undefined), "--publish"), ["0.0.0.0::5432/tcp", "[::1]::53/udp"]);
   });
 
-  it("puts entrypoints after the first in front of the command (same argv as the provider's Entrypoint+Cmd)", () => {
-    const plan = planContainer("c", { name: "c", image: "img", entrypoints: ["/bin/sh", "-c"], command: ["echo hi"] });
+  it("passes one entrypoint with --entrypoint and refuses more (Read would report another Entrypoint/Cmd split)", () => {
+    const plan = planContainer("c", { name: "c", image: "img", entrypoints: ["/bin/sh"], command: ["-c", "echo hi"] });
     const args = containerCreateArgs(plan, undefined);
     assert.deepEqual(flagValues(args, "--entrypoint"), ["/bin/sh"]);
     assert.deepEqual(args.slice(-3), ["img", "-c", "echo hi"]);
+    assert.throws(() => planContainer("c", { name: "c", image: "img", entrypoints: ["/bin/sh", "-c"] }), /more than one element is not implemented/);
   });
 
   it("maps readOnly volumes to :ro and memory/shmSize from MB to bytes", () => {
@@ -167,7 +169,7 @@ describe("planContainer: uploads", () => {
 describe("planContainer: refusals", () => {
   const refuse = (inputs: PlainObject, pattern: RegExp): void => {
     assert.throws(() => planContainer("pg-dev-primary", { name: "c", image: "img", ...inputs }), (error: Error) => {
-      assert.match(error.message, /^executor: docker:index\/container:Container 'pg-dev-primary': /);
+      assert.match(error.message, /^stand-in: docker:index\/container:Container 'pg-dev-primary': /);
       assert.match(error.message, pattern);
       return true;
     });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { goQuote, parseGoDuration } from "../../providers/go-format";
+import { formatGoDuration, goQuote, parseGoDuration } from "../../providers/go-format";
 import {
   InputReader, SECRET_SIG, SECRET_SIG_KEY, assertImplemented, labelList, plainObject, toPlain,
 } from "../../providers/inputs";
@@ -46,12 +46,12 @@ describe("assertImplemented: strict inputs", () => {
 
   it("names the type, resource and unimplemented top-level input", () => {
     assert.throws(() => assertImplemented("docker:index/container:Container", "pg-dev-primary", { name: "a", foo: 1 }, spec),
-      { message: "executor: docker:index/container:Container 'pg-dev-primary': input 'foo' is not implemented" });
+      { message: "stand-in: docker:index/container:Container 'pg-dev-primary': input 'foo' is not implemented" });
   });
 
   it("names the path of an unimplemented nested input inside a list", () => {
     assert.throws(() => assertImplemented("t:x:Y", "n", { labels: [{ label: "k", value: "v" }, { label: "k", owner: "root" }] }, spec),
-      { message: "executor: t:x:Y 'n': input 'labels[1].owner' is not implemented" });
+      { message: "stand-in: t:x:Y 'n': input 'labels[1].owner' is not implemented" });
   });
 });
 
@@ -63,7 +63,7 @@ describe("InputReader", () => {
   });
 
   it("fails with the input path on a wrong type", () => {
-    assert.throws(() => read.string(5, "name"), { message: "executor: t:x:Y 'n': input 'name' must be a string" });
+    assert.throws(() => read.string(5, "name"), { message: "stand-in: t:x:Y 'n': input 'name' must be a string" });
     assert.throws(() => read.integer(1.5, "stopTimeout"), /input 'stopTimeout' must be an integer/);
     assert.throws(() => read.strings(["a", 1], "command"), /input 'command\[1\]' must be a string/);
   });
@@ -102,5 +102,29 @@ describe("parseGoDuration: Go's time.ParseDuration", () => {
     assert.throws(() => parseGoDuration("5"), { message: "time: missing unit in duration \"5\"" });
     assert.throws(() => parseGoDuration("1 second"), { message: "time: invalid duration \"1 second\"" });
     assert.throws(() => parseGoDuration(""), { message: "time: invalid duration \"\"" });
+  });
+});
+
+describe("formatGoDuration: Go's time.Duration.String(), the docker provider's healthcheck read-back", () => {
+  it("writes what the program's durations read back as", () => {
+    const back = (text: string): string => formatGoDuration(parseGoDuration(text));
+    assert.equal(back("120s"), "2m0s");
+    assert.equal(back("2m0s"), "2m0s");
+    assert.equal(back("1s"), "1s");
+    assert.equal(back("5s"), "5s");
+    assert.equal(back("500ms"), "500ms");
+    assert.equal(back("90s"), "1m30s");
+    assert.equal(back("1h"), "1h0m0s");
+    assert.equal(back("0s"), "0s");
+    assert.equal(back("0"), "0s");
+  });
+
+  it("keeps fractions and sub-second units as Go prints them", () => {
+    assert.equal(formatGoDuration(1_500_000_000), "1.5s");
+    assert.equal(formatGoDuration(1_500_000), "1.5ms");
+    assert.equal(formatGoDuration(1_500), "1.5µs");
+    assert.equal(formatGoDuration(999), "999ns");
+    assert.equal(formatGoDuration(3_723_000_000_000), "1h2m3s");
+    assert.equal(formatGoDuration(-90_000_000_000), "-1m30s");
   });
 });

@@ -85,7 +85,7 @@ describe("buildSingleFileTar", () => {
   });
 
   it("is read back by GNU tar with the same name, mode and content", () => {
-    const dir = mkdtempSync(join(tmpdir(), "executor-tar-"));
+    const dir = mkdtempSync(join(tmpdir(), "stand-in-tar-"));
     try {
       const nested = buildSingleFileTar({ path: "a/b/c.txt", content: Buffer.from("hello\n"), mode: 0o600, mtime: 1_700_000_000 });
       const result = spawnSync("tar", ["-x", "-p", "-C", dir], { input: nested });

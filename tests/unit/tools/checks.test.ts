@@ -82,7 +82,10 @@ describe("verify's checks on a broken cluster", () => {
     assert.match(writable.detail, /writable now: replica-1 \(promoted\); the declared primary is unreachable/);
     assert.match(writable.hint ?? "", /pulumi up/);
     assert.equal(find(checks, "replica-1", "role").status, "fail");
-    assert.match(find(checks, "replica-1", "role").hint ?? "", /npm run sandbox -- down/);
+    const roleHint = find(checks, "replica-1", "role").hint ?? "";
+    assert.match(roleHint, /`pulumi up --replace '<URN of the standby's volume>'` \(`pulumi stack --show-urns` lists them\)/);
+    assert.match(roleHint, /start over with an empty cluster: `pulumi destroy`, then `pulumi up`$/);
+    assert.doesNotMatch(roleHint, /sandbox/);
     // replica-2 is judged against the node that accepts writes now.
     assert.match(find(checks, "replica-2", "replication").detail, /on replica-1/);
     assert.equal(find(checks, "replica-2", "slot").status, "fail");
