@@ -1,7 +1,6 @@
 /**
  * The stack outputs of the program, as `pulumi stack output --json --show-secrets`
- * prints them and as `npm run sandbox -- up` writes them to its outputs file.
- * The operator tools (`scripts/`) read exactly this shape.
+ * prints them. The operator tools (`scripts/`) read exactly this shape.
  */
 
 export type SyncMode = "off" | "first" | "any";

@@ -30,7 +30,7 @@ const PREFIX = "it-fault-config-";
 const WORKERS = 3;
 const STACKS = Array.from({ length: WORKERS }, (_, i) => `${PREFIX}${i + 1}`);
 /** Never bound (each case fails before anything is created), but inside this file's range anyway. */
-const PORTS = { primaryPort: "35800", firstReplicaPort: "35801" };
+const PORTS = { primaryPort: "29800", firstReplicaPort: "29801" };
 const SECRET = "short-pw";
 
 interface Case {
@@ -51,8 +51,8 @@ const CASES: readonly Case[] = [
   { key: "maxWalSenders", what: "a word for a number", config: { maxWalSenders: "ten" }, refusedBy: "cli" },
   { key: "primaryPort", what: "a privileged port", config: { primaryPort: "80" }, refusedBy: "program" },
   { key: "primaryPort", what: "a port above 65535", config: { primaryPort: "70000" }, refusedBy: "program" },
-  { key: "firstReplicaPort", what: "the standby port equal to the primary port", config: { primaryPort: "35800", firstReplicaPort: "35800" }, refusedBy: "program" },
-  { key: "firstReplicaPort", what: "a standby port range covering the primary port", config: { replicas: "3", primaryPort: "35802", firstReplicaPort: "35800" }, refusedBy: "program" },
+  { key: "firstReplicaPort", what: "the standby port equal to the primary port", config: { primaryPort: "29800", firstReplicaPort: "29800" }, refusedBy: "program" },
+  { key: "firstReplicaPort", what: "a standby port range covering the primary port", config: { replicas: "3", primaryPort: "29802", firstReplicaPort: "29800" }, refusedBy: "program" },
   { key: "firstReplicaPort", what: "a standby port range past 65535", config: { replicas: "2", firstReplicaPort: "65535" }, refusedBy: "program" },
   { key: "bindAddress", what: "a host name for an address", config: { bindAddress: "localhost" }, refusedBy: "program" },
   { key: "namePrefix", what: "upper case and an underscore in the prefix", config: { namePrefix: "Bad_Name" }, refusedBy: "program" },

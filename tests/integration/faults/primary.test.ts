@@ -16,7 +16,7 @@ import { verify } from "../../support/tools";
 import { seconds } from "../../support/wait";
 
 const STACK = "it-fault-primary";
-const PORTS = { primaryPort: "35020", firstReplicaPort: "35021" };
+const PORTS = { primaryPort: "29020", firstReplicaPort: "29021" };
 const CRASH_RECOVERY = "database system was not properly shut down; automatic recovery in progress";
 
 describe("the primary restarts under load", { timeout: 300_000 }, () => {

@@ -26,7 +26,7 @@ describe("losing the primary in synchronous mode", { timeout: 300_000 }, () => {
 
   before(async () => {
     cluster = await TestCluster.deploy(STACK, {
-      primaryPort: "35050", firstReplicaPort: "35051", replicas: "1", syncMode: "first", synchronousCommit: "remote_apply",
+      primaryPort: "29050", firstReplicaPort: "29051", replicas: "1", syncMode: "first", synchronousCommit: "remote_apply",
     });
   });
 

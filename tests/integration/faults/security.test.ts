@@ -60,7 +60,7 @@ describe("security of a deployed cluster", { timeout: 300_000 }, () => {
   let replicationPassword: string;
 
   before(async () => {
-    cluster = await TestCluster.deploy(STACK, { primaryPort: "35070", firstReplicaPort: "35071", replicas: "2" });
+    cluster = await TestCluster.deploy(STACK, { primaryPort: "29070", firstReplicaPort: "29071", replicas: "2" });
     // What Pulumi recorded, secrets revealed: the replication password the base backups got on stdin.
     const state = await exportStack(cluster.pulumi, { showSecrets: true });
     const stdin = findExported(state, "command:local:Command", `${cluster.replica(1).containerName}-basebackup`).inputs["stdin"];

@@ -17,7 +17,7 @@ import { verify } from "../../support/tools";
 import { seconds, sleep, waitFor } from "../../support/wait";
 
 const STACK = "it-fault-standby";
-const PORTS = { primaryPort: "35010", firstReplicaPort: "35011" };
+const PORTS = { primaryPort: "29010", firstReplicaPort: "29011" };
 
 describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
   let cluster: TestCluster;

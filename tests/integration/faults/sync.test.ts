@@ -53,7 +53,7 @@ describe("synchronous replication, FIRST 1 with remote_apply and one standby", {
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await TestCluster.deploy(STACK, { primaryPort: "35030", firstReplicaPort: "35031", replicas: "1", ...SYNC_APPLY });
+    cluster = await TestCluster.deploy(STACK, { primaryPort: "29030", firstReplicaPort: "29031", replicas: "1", ...SYNC_APPLY });
   });
 
   after(async () => {
@@ -185,7 +185,7 @@ describe("synchronous replication, ANY 1 of two standbys", { timeout: 300_000 },
 
   before(async () => {
     cluster = await TestCluster.deploy(STACK, {
-      primaryPort: "35040", firstReplicaPort: "35041", replicas: "2", syncMode: "any", syncCount: "1", synchronousCommit: "remote_apply",
+      primaryPort: "29040", firstReplicaPort: "29041", replicas: "2", syncMode: "any", syncCount: "1", synchronousCommit: "remote_apply",
     });
   });
 

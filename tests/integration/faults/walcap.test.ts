@@ -69,7 +69,7 @@ describe("WAL cap and standby rebuild", { timeout: 720_000 }, () => {
 
   before(async () => {
     cluster = await TestCluster.deploy(STACK, {
-      primaryPort: "35060", firstReplicaPort: "35061", replicas: "2", maxSlotWalKeepSize: `${CAP_MB}MB`, walKeepSize: "16MB",
+      primaryPort: "29060", firstReplicaPort: "29061", replicas: "2", maxSlotWalKeepSize: `${CAP_MB}MB`, walKeepSize: "16MB",
     });
   });
 

@@ -26,8 +26,9 @@
  *   Outputs: the inputs, plus stdout and stderr with ONE trailing "\n" trimmed.
  * - Preview: nothing runs (server.ts never calls create/update in a preview).
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+
+import { run } from "../../../scripts/lib/process";
 
 import { checkInputs, type InputSchema } from "../check";
 import { diffInputs } from "../diff";
@@ -72,52 +73,27 @@ export function trimOneNewline(text: string): string {
 }
 
 /** Runs `/bin/sh -c command` the way the provider's `run` does. */
-export function runShell(run: ShellRun): Promise<ShellResult> {
-  const timeoutMs = run.timeoutMs ?? COMMAND_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    const [program, ...args] = run.interpreter !== undefined && run.interpreter.length > 0 ? run.interpreter : ["/bin/sh", "-c"];
-    const child = spawn(program as string, [...args, run.command], {
-      cwd: run.dir ?? process.cwd(),
-      env: { ...process.env, ...run.environment },
-      stdio: [run.stdin !== undefined && run.stdin !== "" ? "pipe" : "ignore", "pipe", "pipe"],
+export async function runShell(shell: ShellRun): Promise<ShellResult> {
+  const timeoutMs = shell.timeoutMs ?? COMMAND_TIMEOUT_MS;
+  const [program, ...args] = shell.interpreter !== undefined && shell.interpreter.length > 0 ? shell.interpreter : ["/bin/sh", "-c"];
+  let result;
+  try {
+    result = await run(program as string, [...args, shell.command], {
+      timeoutMs,
+      cwd: shell.dir ?? process.cwd(),
+      env: { ...process.env, ...shell.environment },
+      ...(shell.stdin !== undefined && shell.stdin !== "" ? { input: shell.stdin } : {}),
+      combined: true,
     });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    const combined: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-      // A grandchild (the script's own children) may still hold the pipes
-      // open; stop reading so the failure is reported now, not when it exits.
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    }, timeoutMs);
-    child.stdout?.on("data", (chunk: Buffer) => { stdout.push(chunk); combined.push(chunk); });
-    child.stderr?.on("data", (chunk: Buffer) => { stderr.push(chunk); combined.push(chunk); });
-    if (child.stdin) {
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(run.stdin);
-    }
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(new Error(commandErrorMessage(error.message, run.command, "")));
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const output = Buffer.concat(combined).toString("utf8");
-      if (code === 0) {
-        resolve({
-          stdout: trimOneNewline(Buffer.concat(stdout).toString("utf8")),
-          stderr: trimOneNewline(Buffer.concat(stderr).toString("utf8")),
-        });
-        return;
-      }
-      let reason = signal !== null ? `signal: ${SIGNAL_TEXT[signal] ?? signal}` : `exit status ${code}`;
-      if (timedOut) reason = `signal: killed (the stand-in's ${Math.round(timeoutMs / 1000)} s timeout)`;
-      reject(new Error(commandErrorMessage(reason, run.command, output)));
-    });
-  });
+  } catch (error) {
+    throw new Error(commandErrorMessage((error as Error).message, shell.command, ""));
+  }
+  if (result.code === 0 && !result.timedOut) {
+    return { stdout: trimOneNewline(result.stdout), stderr: trimOneNewline(result.stderr) };
+  }
+  let reason = result.signal !== undefined ? `signal: ${SIGNAL_TEXT[result.signal] ?? result.signal}` : `exit status ${result.code ?? "?"}`;
+  if (result.timedOut) reason = `signal: killed (the stand-in's ${Math.round(timeoutMs / 1000)} s timeout)`;
+  throw new Error(commandErrorMessage(reason, shell.command, result.combined ?? ""));
 }
 
 

@@ -5,9 +5,20 @@
  * Secrets never go into `args`: callers pass upload contents through `input`
  * (stdin) and container environments through an env-file (see container.ts).
  */
-import { spawn } from "node:child_process";
+import { run } from "../../../scripts/lib/process";
 
 export const DEFAULT_DOCKER_TIMEOUT_MS = 60_000;
+
+/**
+ * The engine the real provider talks to: its `host` setting, else DOCKER_HOST,
+ * else the default socket (kreuzwerker provider.go: DefaultFunc
+ * EnvDefaultFunc("DOCKER_HOST", "unix:///var/run/docker.sock")). It never
+ * follows `docker context use`, so neither does the stand-in's docker CLI.
+ */
+export function engineHost(): string {
+  const host = process.env.DOCKER_HOST;
+  return host !== undefined && host !== "" ? host : "unix:///var/run/docker.sock";
+}
 
 export interface DockerRunOptions {
   /** Bytes written to docker's stdin (then closed). */
@@ -45,39 +56,21 @@ function describe(args: readonly string[]): string {
   return `docker ${words.join(" ")}`;
 }
 
-export function runDocker(args: readonly string[], options: DockerRunOptions = {}): Promise<DockerResult> {
+export async function runDocker(args: readonly string[], options: DockerRunOptions = {}): Promise<DockerResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    const child = spawn("docker", [...args], { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(new DockerError(args, null, "", `${describe(args)}: ${error.message}`));
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const stdout = Buffer.concat(out).toString("utf8");
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (timedOut) {
-        reject(new DockerError(args, code, stderr, `${describe(args)} timed out after ${Math.round(timeoutMs / 1000)} s`));
-      } else if (code !== 0) {
-        reject(new DockerError(args, code, stderr, `${describe(args)} failed (exit ${code}): ${stderr.trim()}`));
-      } else {
-        resolve({ stdout, stderr });
-      }
-    });
-    // A docker that exits before reading all of stdin must not crash us with EPIPE.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
-  });
+  let result;
+  try {
+    result = await run("docker", args, { timeoutMs, input: options.input ?? "", env: { ...process.env, DOCKER_HOST: engineHost() } });
+  } catch (error) {
+    throw new DockerError(args, null, "", `${describe(args)}: ${(error as Error).message}`);
+  }
+  if (result.timedOut) {
+    throw new DockerError(args, result.code, result.stderr, `${describe(args)} timed out after ${Math.round(timeoutMs / 1000)} s`);
+  }
+  if (result.code !== 0) {
+    throw new DockerError(args, result.code, result.stderr, `${describe(args)} failed (exit ${result.code ?? result.signal ?? "?"}): ${result.stderr.trim()}`);
+  }
+  return { stdout: result.stdout, stderr: result.stderr };
 }
 
 /** `docker <kind> inspect` of one object, parsed; undefined when it does not exist. */
