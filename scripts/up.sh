@@ -21,7 +21,10 @@ if ! pulumi whoami >/dev/null 2>&1; then
   pulumi login "file://$PWD/.pulumi-state" >/dev/null
   echo "npm run up: you were not logged in to a Pulumi backend; logged in to the local backend in $PWD/.pulumi-state"
 fi
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] && [ ! -t 0 ]; then
+# A self-managed backend (file://, s3://, ...) encrypts secrets with a passphrase; Pulumi Cloud does not.
+self_managed=false
+pulumi whoami --verbose 2>/dev/null | grep -q '^Backend URL: https://' || self_managed=true
+if [ "$self_managed" = true ] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ] && [ ! -t 0 ]; then
   fail "set PULUMI_CONFIG_PASSPHRASE (it encrypts the stack's secrets; every later pulumi command needs the same one), or run this in a terminal to be asked for it"
 fi
 

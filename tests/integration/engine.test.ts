@@ -56,6 +56,10 @@ describe("a second pulumi up, refresh, and a standby removed by hand", { timeout
 
   it("reports a standby container removed by hand on refresh, and brings it back on the next up", async (t) => {
     const standby = cluster.replica(1).containerName;
+    const seedId = async (): Promise<string | undefined> =>
+      (await cluster.pulumi.resources()).find((r) => r.urn.endsWith(`::${standby}-basebackup`))?.id;
+    const seedBefore = await seedId();
+    assert.ok(seedBefore !== undefined, "the base-backup Command is in the state");
     await docker(["rm", "-f", standby]);
     const refresh = await cluster.pulumi.refresh();
     assert.equal(refresh.code, 0, describeRun("refresh", refresh));
@@ -67,7 +71,8 @@ describe("a second pulumi up, refresh, and a standby removed by hand", { timeout
     assert.equal(up.code, 0, describeRun("up", up));
     assert.match(up.stdout, /1 created/, up.stdout);
     await assertVerifyPasses(cluster);
-    // The standby came back on its own volume: the row written before is there, no base backup ran.
+    // The standby came back on its own volume: its base-backup Command was neither run again nor replaced.
+    assert.equal(await seedId(), seedBefore, "the base-backup Command is the same one");
     assert.doesNotMatch(up.stdout, /basebackup/, "the base backup did not run again");
     await assertNoChanges(cluster.pulumi, "after the standby came back");
     t.diagnostic(`engine: standby removed by hand, refresh reported it, up recreated it in ${seconds(Date.now() - started)}, verify passed`);
@@ -98,11 +103,13 @@ describe("an up that fails halfway, then finishes", { timeout: 420_000 }, () => 
     await stack.init();
     await stack.setConfig({ image: await testImage(), replicas: "1", primaryPort: String(PRIMARY_PORT), firstReplicaPort: String(STANDBY_PORT) });
     const failed = await stack.up();
-    assert.notEqual(failed.code, 0, `up succeeded with port ${STANDBY_PORT} held:\n${failed.stdout}`);
+    assert.equal(failed.timedOut, false, describeRun("first up", failed));
+    assert.equal(failed.code, 1, `up did not fail with an error with port ${STANDBY_PORT} held:\n${failed.stdout}`);
     assert.match(failed.stdout + failed.stderr, new RegExp(`${STANDBY_PORT}`), "the error names the held port");
     // The engine keeps what it created before the failure: the next up continues from there.
     assert.equal(await isRunning(`pg-${STACK}-primary`), true, "the primary created before the failure is running");
-    const kept = (await stack.resources()).map((r) => r.type).filter((type) => !type.startsWith("pulumi:"));
+    const kept = (await stack.resources()).map((r) => r.urn).filter((urn) => !urn.includes("::pulumi:"));
+    assert.ok(kept.some((urn) => urn.endsWith(`::pg-${STACK}-primary`)), `the primary is in the state: ${kept.join(", ")}`);
 
     await new Promise<void>((resolve) => holder?.close(() => resolve()));
     holder = undefined;

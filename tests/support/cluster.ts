@@ -33,6 +33,8 @@ export async function testImage(): Promise<string> {
 export async function cleanStack(stack: string): Promise<string | undefined> {
   const problem = await new PulumiStack(stack).removeQuietly();
   await rm(stackDir(stack), { recursive: true, force: true });
+  // Left behind when the backend lost the stack; stale keys would carry into the next run's config.
+  await rm(stackConfigFile(stack), { force: true });
   await removeStackLeftovers(stack);
   return problem;
 }

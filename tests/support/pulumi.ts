@@ -161,6 +161,8 @@ export class PulumiStack {
   async removeQuietly(): Promise<string | undefined> {
     try {
       if (!(await this.exists())) return undefined;
+      // A pulumi command killed by a timeout leaves the stack locked; destroy and stack rm would refuse.
+      await this.run(["cancel", "--yes"]);
       const destroyed = await this.destroy();
       const removed = await this.run(["stack", "rm", "--yes", "--force"]);
       if (destroyed.code !== 0) return describeRun(`pulumi destroy --stack ${this.stack}`, destroyed);
