@@ -24,7 +24,7 @@ import { join, resolve } from "node:path";
 
 import type { ClusterOutputs, SynchronousCommit } from "../../components/outputs";
 import { describeLeftovers, isEmpty, leftoversOf, removeStackLeftovers, STACK_LABEL } from "../../tests/support/docker";
-import { BACKEND_DIR, listStacks, pulumiEnv, PulumiStack, TEST_PASSPHRASE, type Config } from "../../tests/support/pulumi";
+import { BACKEND_DIR, listStacks, pulumiEnv, PulumiStack, stackConfigFile, TEST_PASSPHRASE, type Config } from "../../tests/support/pulumi";
 import { describeRun, ProcessError } from "../../scripts/lib/process";
 import type { Cleanups } from "./cleanup";
 import { nowMs, run, sleep, throwIfAborted, type RunResult } from "./proc";
@@ -87,11 +87,6 @@ export function configFor(spec: DeploySpec): Config {
 /** The `pulumi` arguments of the measured `up`: as tests/support/pulumi.ts runs it, no preview. Pure. */
 export function upArgs(stack: string): string[] {
   return ["--non-interactive", "up", "--yes", "--skip-preview", "--stack", stack];
-}
-
-/** The stack's config file, where the CLI keeps it (the repository root; ignored by git). */
-export function stackConfigFile(stack: string): string {
-  return join(REPO_ROOT, `Pulumi.${stack}.yaml`);
 }
 
 /** The name of a stack's step in the cleanups. */

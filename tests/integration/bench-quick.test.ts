@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { stackConfigFile } from "../../bench/lib/deploy";
+import { stackConfigFile } from "../support/pulumi";
 import { planFor, stacksOf } from "../../bench/lib/plan";
 import type { BenchResult, Figure, LatencyFigures } from "../../bench/lib/result";
 import type { Summary } from "../../bench/lib/stats";

@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { testImage } from "../support/cluster";
-import { docker } from "../support/docker";
+import { isEmpty, labelled, removeLabelled } from "../support/docker";
 import { describeRun, REPO_ROOT, run, type RunResult } from "../support/process";
 import { seconds } from "../support/wait";
 
@@ -66,21 +66,6 @@ function shell(line: string, timeoutMs: number, input?: string): Promise<RunResu
   return run("bash", ["-c", line], { cwd: COPY, env: env(), timeoutMs, ...(input !== undefined ? { input } : {}) });
 }
 
-async function leftovers(): Promise<string[]> {
-  const found = await Promise.all(["container", "volume", "network"].map(async (kind) =>
-    (await docker([kind, "ls", ...(kind === "container" ? ["-a"] : []), "-q", "--filter", `label=${CLUSTER_LABEL}`])).split("\n").filter((l) => l !== "")));
-  return found.flat();
-}
-
-async function sweep(): Promise<void> {
-  const containers = (await docker(["ps", "-aq", "--filter", `label=${CLUSTER_LABEL}`])).split("\n").filter((l) => l !== "");
-  if (containers.length > 0) await docker(["rm", "-f", "-v", ...containers]);
-  const volumes = (await docker(["volume", "ls", "-q", "--filter", `label=${CLUSTER_LABEL}`])).split("\n").filter((l) => l !== "");
-  if (volumes.length > 0) await docker(["volume", "rm", "-f", ...volumes]);
-  const networks = (await docker(["network", "ls", "-q", "--filter", `label=${CLUSTER_LABEL}`])).split("\n").filter((l) => l !== "");
-  for (const n of networks) await docker(["network", "rm", n]);
-}
-
 /** The files a fresh clone would have (tracked and new, not ignored), copied as they are now. */
 async function copyRepository(): Promise<void> {
   const listed = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO_ROOT, timeoutMs: 30_000 });
@@ -107,7 +92,7 @@ async function isolate(): Promise<void> {
 
 describe("the README's quick start, as written", { timeout: 900_000 }, () => {
   before(async () => {
-    await sweep();
+    await removeLabelled(CLUSTER_LABEL);
     await rm(WORK, { recursive: true, force: true });
     await copyRepository();
     await isolate();
@@ -115,7 +100,7 @@ describe("the README's quick start, as written", { timeout: 900_000 }, () => {
   after(async () => {
     // A failed run may leave the stack up: destroy it through its own backend, then sweep by label.
     await shell("pulumi destroy --yes --stack dev >/dev/null 2>&1 || true", 300_000).catch(() => undefined);
-    await sweep();
+    await removeLabelled(CLUSTER_LABEL);
     await rm(WORK, { recursive: true, force: true });
   });
 
@@ -156,7 +141,7 @@ describe("the README's quick start, as written", { timeout: 900_000 }, () => {
 
     const destroyed = await shell("pulumi destroy --yes", 300_000);
     assert.equal(destroyed.code, 0, describeRun("pulumi destroy --yes", destroyed));
-    assert.deepEqual(await leftovers(), [], "pulumi destroy left containers, volumes or networks");
+    assert.ok(isEmpty(await labelled(CLUSTER_LABEL)), "pulumi destroy left containers, volumes or networks");
     const removed = await shell("pulumi stack rm --yes dev", 60_000);
     assert.equal(removed.code, 0, describeRun("pulumi stack rm", removed));
     t.diagnostic(`quickstart: npm ci && npm run up ${seconds(upMs)}, psql on primary and standby, verify, destroy; whole path ${seconds(Date.now() - started)}`);

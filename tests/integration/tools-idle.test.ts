@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely } from "../support/cluster";
+import { TestCluster, destroyStack } from "../support/cluster";
 import { query } from "../support/pg";
 import { findCheck, status, verify, type StatusJson, type VerifyJson } from "../support/tools";
 import { waitFor } from "../support/wait";
@@ -33,7 +33,7 @@ describe("an idle cluster", { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   it("looks 30 s behind by the naive standby-side measure, while it has replayed all it received", async () => {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely } from "../support/cluster";
+import { TestCluster, destroyStack } from "../support/cluster";
 import { docker } from "../support/docker";
 import { closeQuietly, connect, query } from "../support/pg";
 import { describeRun } from "../support/process";
@@ -31,7 +31,7 @@ describe("promote on a deployed cluster", { timeout: 480_000 }, () => {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   it("refuses while the primary is reachable and writable, in one line, and changes nothing", async () => {

@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely } from "../support/cluster";
+import { TestCluster, destroyStack } from "../support/cluster";
 import { docker } from "../support/docker";
 import { query } from "../support/pg";
 import { findCheck, probeRowCount, reportMarks, startTool, status, verify, type StatusJson, type VerifyJson } from "../support/tools";
@@ -35,7 +35,7 @@ describe("verify and status on a deployed cluster", { timeout: 420_000 }, () => 
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   describe("a healthy cluster", () => {

@@ -5,14 +5,13 @@
  * everything down again (`pulumi destroy`, `pulumi stack rm`, then the label
  * cleanup), even after a failed assertion.
  */
-import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { ClusterOutputs, ReplicaOutput } from "../../components/outputs";
 import { describeLeftovers, docker, isEmpty, leftoversOf, removeStackLeftovers } from "./docker";
-import { REPO_ROOT, type RunResult } from "./process";
-import { listStacks, PulumiStack, stackDir, type Config } from "./pulumi";
+import type { RunResult } from "./process";
+import { listStacks, PulumiStack, stackConfigFile, stackDir, type Config } from "./pulumi";
 import { currentLsn, waitReplayed } from "./replication";
 
 const OFFLINE_IMAGE = "pg-replication/postgres:17";
@@ -118,33 +117,18 @@ export class TestCluster {
   }
 }
 
-/** Teardown for `after` hooks: destroy and remove the stack, label cleanup, and an error if anything is left. */
+/**
+ * Teardown for `after` hooks: destroy and remove the stack, label cleanup,
+ * and an error if anything of it is left: a labelled container, volume or
+ * network, or the stack in the test backend. (cleanStack deletes its
+ * Pulumi.<stack>.yaml in any case.)
+ */
 export async function destroyStack(stack: string): Promise<void> {
   const problem = await cleanStack(stack);
-  const left = await leftoversOf(stack);
-  if (!isEmpty(left)) throw new Error(`stack ${stack} left ${describeLeftovers(left)}`);
-  if (problem !== undefined) throw new Error(`stack ${stack} did not destroy cleanly (the label cleanup removed the rest):\n${problem}`);
-}
-
-/**
- * destroyStack, and then the stack must be gone from the test backend too
- * (`pulumi stack ls`), with its Pulumi.<stack>.yaml: nothing of it is left.
- */
-export async function destroyStackCompletely(stack: string): Promise<void> {
-  let failure: unknown;
-  try {
-    await destroyStack(stack);
-  } catch (error) {
-    failure = error;
-  }
   const left: string[] = [];
+  const labelled = await leftoversOf(stack);
+  if (!isEmpty(labelled)) left.push(`left ${describeLeftovers(labelled)}`);
   if ((await listStacks()).includes(stack)) left.push("the stack is still in the test backend (pulumi stack ls)");
-  if (existsSync(stackConfigFile(stack))) left.push(`${stackConfigFile(stack)} is still there`);
-  if (failure !== undefined) throw failure;
   if (left.length > 0) throw new Error(`stack ${stack}: ${left.join("; ")}`);
-}
-
-/** Where the CLI keeps a stack's config: Pulumi.<stack>.yaml in the repository root. */
-export function stackConfigFile(stack: string): string {
-  return join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+  if (problem !== undefined) throw new Error(`stack ${stack} did not destroy cleanly (the label cleanup removed the rest):\n${problem}`);
 }

@@ -1,7 +1,7 @@
 /**
  * Docker operations the fault tests perform on a deployed cluster: stop,
  * kill, start, disconnect, inspect, exec, logs, and the removal of a stack's
- * leftovers by label. Built on the executor's docker runner (argument arrays,
+ * leftovers by label. Built on the docker stand-in's runner (argument arrays,
  * a timeout on every call).
  */
 import { inspect, listByLabel, runDocker } from "../providers/docker/cli";
@@ -22,8 +22,12 @@ export interface Leftovers {
   readonly networks: readonly string[];
 }
 
-export async function leftoversOf(stack: string): Promise<Leftovers> {
-  const label = `${STACK_LABEL}=${stack}`;
+export function leftoversOf(stack: string): Promise<Leftovers> {
+  return labelled(`${STACK_LABEL}=${stack}`);
+}
+
+/** The containers, volumes and networks carrying `label` (`key=value`). */
+export async function labelled(label: string): Promise<Leftovers> {
   const [containers, volumes, networks] = await Promise.all([
     listByLabel("container", label), listByLabel("volume", label), listByLabel("network", label),
   ]);
@@ -39,13 +43,18 @@ export function describeLeftovers(l: Leftovers): string {
 }
 
 /** Removes everything labelled with the stack: containers first, then what they used. */
-export async function removeStackLeftovers(stack: string): Promise<void> {
-  const found = await leftoversOf(stack);
+export function removeStackLeftovers(stack: string): Promise<void> {
+  return removeLabelled(`${STACK_LABEL}=${stack}`);
+}
+
+/** Removes every container, volume and network carrying `label`; throws if any is left. */
+export async function removeLabelled(label: string): Promise<void> {
+  const found = await labelled(label);
   if (found.containers.length > 0) await docker(["rm", "-f", "-v", ...found.containers]);
   if (found.volumes.length > 0) await docker(["volume", "rm", "-f", ...found.volumes]);
   for (const network of found.networks) await docker(["network", "rm", network]);
-  const after = await leftoversOf(stack);
-  if (!isEmpty(after)) throw new Error(`could not remove leftovers of stack ${stack}: ${describeLeftovers(after)}`);
+  const after = await labelled(label);
+  if (!isEmpty(after)) throw new Error(`could not remove what carries ${label}: ${describeLeftovers(after)}`);
 }
 
 export interface ContainerInfo {

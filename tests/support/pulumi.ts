@@ -64,6 +64,11 @@ export async function listStacks(): Promise<string[]> {
   return (JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name.split("/").pop() ?? s.name);
 }
 
+/** Where the CLI keeps a stack's config: Pulumi.<stack>.yaml in the repository root (ignored by git for it-* and bench-*). */
+export function stackConfigFile(stack: string): string {
+  return join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+}
+
 /** Where a stack's outputs file (secrets revealed, mode 0600) is written for the operator tools. */
 export function stackDir(stack: string): string {
   return join(tmpdir(), "pg-replication-it", "stacks", stack);

@@ -20,11 +20,11 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 
-import { cleanStack, stackConfigFile } from "../../support/cluster";
+import { cleanStack } from "../../support/cluster";
 import { describeLeftovers, isEmpty, leftoversOf, stacksWithPrefix } from "../../support/docker";
 import { mapPool } from "../../support/pool";
 import { describeRun, type RunResult } from "../../support/process";
-import { listStacks, PulumiStack, type Config } from "../../support/pulumi";
+import { listStacks, PulumiStack, stackConfigFile, type Config } from "../../support/pulumi";
 
 const PREFIX = "it-fault-config-";
 const WORKERS = 3;

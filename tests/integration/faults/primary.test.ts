@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, isRunning, logsOf } from "../../support/docker";
 import { LoadWriter } from "../../support/load-writer";
 import { assertNoAckedRowMissing } from "../../support/rows";
@@ -27,7 +27,7 @@ describe("the primary restarts under load", { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   /** Runs the writer around `fault`, then checks the standby streams again and no acknowledged row is missing. */

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, isRunning } from "../../support/docker";
 import { LoadWriter } from "../../support/load-writer";
 import { queryOne } from "../../support/pg";
@@ -31,7 +31,7 @@ describe("losing the primary in synchronous mode", { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   it("promote: after the primary is killed, the promoted standby has every acknowledged commit and accepts writes", { timeout: 120_000 }, async (t) => {

@@ -12,10 +12,10 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely, stackConfigFile } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, execIn, inspectContainer, leftoversOf, logsOf } from "../../support/docker";
 import { connectionRefusal, query, queryOne, sqlState } from "../../support/pg";
-import { BACKEND_DIR, exportStack, findExported } from "../../support/pulumi";
+import { BACKEND_DIR, exportStack, findExported, stackConfigFile } from "../../support/pulumi";
 
 const STACK = "it-fault-security";
 const SECRET_FIELDS = new Set(["primaryConnectionString", "replicaConnectionStrings"]);
@@ -76,7 +76,7 @@ describe("security of a deployed cluster", { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   it("keeps the passwords out of container metadata, process arguments and environments, logs and plain outputs", async (t) => {

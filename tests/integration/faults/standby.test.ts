@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, isRunning } from "../../support/docker";
 import { LoadWriter, type WriterReport } from "../../support/load-writer";
 import { currentLsn, slot, waitReplayed } from "../../support/replication";
@@ -27,7 +27,7 @@ describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   /**

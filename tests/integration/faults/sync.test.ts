@@ -18,7 +18,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Client } from "pg";
 
-import { TestCluster, destroyStackCompletely } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker } from "../../support/docker";
 import { LoadWriter } from "../../support/load-writer";
 import { closeQuietly, connect, queryOne } from "../../support/pg";
@@ -57,7 +57,7 @@ describe("synchronous replication, FIRST 1 with remote_apply and one standby", {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   it("sync-apply: every commit of a burst is readable on the standby the moment it returns", { timeout: 60_000 }, async (t) => {
@@ -190,7 +190,7 @@ describe("synchronous replication, ANY 1 of two standbys", { timeout: 300_000 },
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   it("sync-any: with one of the two standbys down, commits continue", { timeout: 120_000 }, async (t) => {

@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { TestCluster, destroyStackCompletely } from "../../support/cluster";
+import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, inspect, inspectContainer, logsOf } from "../../support/docker";
 import { LoadWriter, type WriterReport } from "../../support/load-writer";
 import { closeQuietly, connect, query, queryOne } from "../../support/pg";
@@ -74,7 +74,7 @@ describe("WAL cap and standby rebuild", { timeout: 720_000 }, () => {
   });
 
   after(async () => {
-    await destroyStackCompletely(STACK);
+    await destroyStack(STACK);
   });
 
   /** What must not change for a node that is not rebuilt: its server, its container, its base backup. */
