@@ -4,6 +4,7 @@
  * They run on the Docker host with the docker CLI. Pure rendering.
  */
 import { DATA_DIR, LABEL_CLUSTER, LABEL_ROLE, LABEL_STACK, PRIMARY_ALIAS, SERVER_PORT } from "./naming";
+import { SAME_ENGINE, psqlIn } from "./docker-shell";
 import { shellQuote, sqlLiteral } from "./shell";
 
 export interface BaseBackupInput {
@@ -26,16 +27,8 @@ export const WAL_SENDER_WAIT_SECONDS = 300;
 /** Where the standby keeps its replication password, beside its data (mode 0600). */
 export const STANDBY_PASSFILE = `${DATA_DIR}/pg-replication.pgpass`;
 
-/**
- * The docker provider talks to DOCKER_HOST, or to the default socket when it
- * is unset; it never follows \`docker context use\`. The docker CLI in these
- * scripts would, so it is pinned to the same engine.
- */
-const SAME_ENGINE = 'export DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"';
-
-/** psql as the superuser inside the primary, over its local socket (peer auth, no password). */
 function primaryPsql(input: BaseBackupInput, sql: string): string {
-  return `docker exec -u postgres ${shellQuote(input.primaryContainer)} psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U ${shellQuote(input.superuser)} -c ${shellQuote(sql)}`;
+  return psqlIn(input.primaryContainer, input.superuser, sql);
 }
 
 /**
@@ -113,6 +106,18 @@ export function renderBaseBackupCreate(input: BaseBackupInput): string {
       `-c ${shellQuote(renderSeedScript(input))}`,
     ].join(" "),
   ].join("\n");
+}
+
+/**
+ * The Command's `update`: what runs when an input other than `triggers`
+ * changes (the replication password on stdin, the script's text, the image a
+ * seed would use). The standby's data still follows its primary, so nothing is
+ * copied: the stored password is `<prefix>-credentials`' job. Only `triggers`
+ * (a new standby volume, a new primary volume) replace the command and seed
+ * the standby again.
+ */
+export function renderBaseBackupUpdate(input: BaseBackupInput): string {
+  return `echo "pg-replication: ${input.standbyContainer} keeps its data (it still follows its primary); nothing to copy"`;
 }
 
 /**

@@ -8,12 +8,11 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
-import { renderBaseBackupCreate, renderBaseBackupDelete, type BaseBackupInput } from "./basebackup";
+import { renderSettingsApply, renderSyncApply } from "./apply";
+import { renderBaseBackupCreate, renderBaseBackupDelete, renderBaseBackupUpdate, type BaseBackupInput } from "./basebackup";
 import type { ClusterConfig } from "./config";
-import {
-  ENTRYPOINT_PATH, INIT_SQL_PATH, REPLICATION_PASSWORD_FILE, SUPERUSER_PASSWORD_FILE,
-  renderPrimaryEntrypoint, renderStandbyEntrypoint,
-} from "./entrypoint";
+import { credentialsStdin, renderCredentialsCreate } from "./credentials";
+import { ENTRYPOINT_PATH, INIT_SQL_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint } from "./entrypoint";
 import { renderHba, renderIdent } from "./hba";
 import { majorVersionFromImage } from "./image";
 import {
@@ -24,7 +23,10 @@ import type { ClusterOutputs, ReplicaOutput } from "./outputs";
 
 /** The stack outputs that carry no secret. */
 export type ClusterInfo = Omit<ClusterOutputs, "primaryConnectionString" | "replicaConnectionStrings">;
-import { primarySettings, serverCommand, standbySettings } from "./settings";
+import {
+  fileSettings, fixedPrimarySettings, fixedStandbySettings, primarySettings, primarySyncStandbyNames,
+  renderSettingsFile, serverCommand, standbySettings,
+} from "./settings";
 
 export interface PostgresReplicationClusterArgs {
   /** Validated configuration (see config.ts). */
@@ -143,17 +145,36 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
         }),
         permissions: "0755",
       },
-      { file: SUPERUSER_PASSWORD_FILE, content: superuserPassword, permissions: "0600" },
-      { file: REPLICATION_PASSWORD_FILE, content: replicationPassword, permissions: "0600" },
       ...(cfg.initSql !== "" ? [{ file: INIT_SQL_PATH, content: cfg.initSql, permissions: "0644" }] : []),
     ];
+    // Nothing that changes in the cluster's life is in a container's inputs: a change
+    // there would replace the container. Passwords, settings and the standby list are
+    // applied to the running nodes by the three commands below.
     this.primary = nodeContainer(primaryNode, "primary", {
-      command: serverCommand(primarySettings(cfg)),
+      command: serverCommand(fixedPrimarySettings()),
       port: cfg.primaryPort,
       alias: PRIMARY_ALIAS,
       volume: primaryVolume,
       uploads: primaryUploads,
     }, []);
+
+    // A new primary volume is a new, empty server: every command must run again on it.
+    const onNewPrimaryVolume = [primaryVolume.name];
+    const credentials = new command.local.Command(`${prefix}-credentials`, {
+      create: renderCredentialsCreate({
+        namePrefix: prefix, primaryContainer: primaryNode,
+        superuser: cfg.superuser, replicationUser: cfg.replicationUser,
+      }),
+      stdin: pulumi.secret(pulumi.all([superuserPassword, replicationPassword]).apply(([su, repl]) => credentialsStdin(su, repl))),
+      triggers: onNewPrimaryVolume,
+    }, { parent: this, dependsOn: [this.primary] });
+    const settings = new command.local.Command(`${prefix}-settings`, {
+      create: renderSettingsApply({
+        namePrefix: prefix, primaryContainer: primaryNode, superuser: cfg.superuser,
+        file: renderSettingsFile(fileSettings(cfg)),
+      }),
+      triggers: onNewPrimaryVolume,
+    }, { parent: this, dependsOn: [this.primary] });
 
     this.replicas = [];
     const replicaOutputs: ReplicaOutput[] = [];
@@ -173,16 +194,19 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
         create: renderBaseBackupCreate(backup),
         delete: renderBaseBackupDelete(backup),
         stdin: replicationPassword,
-        // A new volume or a new primary container needs a fresh base backup.
-        triggers: [volume.name, this.primary.id],
+        update: renderBaseBackupUpdate(backup),
+        // Only new data needs a new base backup: this standby's volume, or the primary's.
+        // A new primary container on the same volume is the same server; its standbys follow it.
+        triggers: [volume.name, primaryVolume.name],
       }, {
         parent: this,
-        dependsOn: [this.primary, volume, network],
+        // The base backup copies the settings file and needs the replication password set.
+        dependsOn: [this.primary, volume, network, credentials, settings],
         // The old command's delete drops the slot: on replacement it must run before the new base backup, not after.
         deleteBeforeReplace: true,
       });
       this.replicas.push(nodeContainer(node, "replica", {
-        command: serverCommand(standbySettings(cfg, n)),
+        command: serverCommand(fixedStandbySettings(n)),
         port: cfg.firstReplicaPort + n - 1,
         alias: replicaAlias(n),
         volume,
@@ -195,6 +219,11 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
         slot: slotName(n), applicationName: slotName(n),
       });
     }
+
+    new command.local.Command(`${prefix}-sync`, {
+      create: renderSyncApply({ primaryContainer: primaryNode, superuser: cfg.superuser, standbyNames: primarySyncStandbyNames(cfg) }),
+      triggers: onNewPrimaryVolume,
+    }, { parent: this, dependsOn: [this.primary, ...this.replicas, settings] });
 
     const shownPrimarySettings = primarySettings(cfg);
     // cluster_name is the one standby setting that differs per standby.

@@ -2,7 +2,6 @@
 
 export const DATA_DIR = "/var/lib/postgresql/data";
 export const CONFIG_DIR = "/etc/pg-replication";
-export const SECRETS_DIR = `${CONFIG_DIR}/secrets`;
 /** The port PostgreSQL listens on inside every container. */
 export const SERVER_PORT = 5432;
 /** Network alias of the primary: standbys and base backups reach it by this name. */

@@ -44,7 +44,7 @@ describe("a cluster with two standbys", () => {
     assert.deepEqual(mine.filter((r) => r.type === NETWORK).map((r) => r.name), ["c2-net"]);
     assert.deepEqual(mine.filter((r) => r.type === VOLUME).map((r) => r.name).sort(), ["c2-primary-data", "c2-replica-1-data", "c2-replica-2-data"]);
     assert.deepEqual(mine.filter((r) => r.type === CONTAINER).map((r) => r.name).sort(), ["c2-primary", "c2-replica-1", "c2-replica-2"]);
-    assert.deepEqual(mine.filter((r) => r.type === COMMAND).map((r) => r.name).sort(), ["c2-replica-1-basebackup", "c2-replica-2-basebackup"]);
+    assert.deepEqual(mine.filter((r) => r.type === COMMAND).map((r) => r.name).sort(), ["c2-credentials", "c2-replica-1-basebackup", "c2-replica-2-basebackup", "c2-settings", "c2-sync"]);
     assert.equal(mocks.find("pg-replication:index:Cluster", "c2").type, "pg-replication:index:Cluster");
   });
 
@@ -80,15 +80,22 @@ describe("a cluster with two standbys", () => {
     assert.deepEqual(ports("c2-replica-2").map((p) => [p.ip, p.external]), [["127.0.0.1", 25434]]);
   });
 
-  it("starts PostgreSQL with declarative settings and the program's pg_hba", () => {
+  it("starts PostgreSQL with only the fixed settings on its command line, and the settings file as config_file", () => {
     const cmd = mocks.find(CONTAINER, "c2-primary").inputs.command as string[];
     assert.equal(cmd[0], "postgres");
-    for (const setting of ["wal_level=replica", "hot_standby=on", "hba_file=/etc/pg-replication/pg_hba.conf", "max_slot_wal_keep_size=1GB", "wal_keep_size=128MB", "listen_addresses=*", "password_encryption=scram-sha-256"]) {
+    for (const setting of ["config_file=/var/lib/postgresql/data/pg-replication.conf", "wal_level=replica", "hot_standby=on", "hba_file=/etc/pg-replication/pg_hba.conf", "listen_addresses=*", "password_encryption=scram-sha-256"]) {
       assert.ok(cmd.includes(setting), `primary has -c ${setting}`);
     }
+    assert.ok(!cmd.some((arg) => /^(max_slot_wal_keep_size|wal_keep_size|max_wal_senders|synchronous_)/.test(arg)), "no changeable setting on the command line");
     const standby = mocks.find(CONTAINER, "c2-replica-2").inputs.command as string[];
     assert.ok(standby.includes("cluster_name=replica_2"));
     assert.ok(standby.includes("hot_standby_feedback=on"));
+  });
+
+  it("writes the changeable settings through the settings command, each marked reload or restart", () => {
+    const create = String(mocks.find(COMMAND, "c2-settings").inputs.create);
+    assert.match(create, /^max_slot_wal_keep_size = '1GB' {2}# reload$/m);
+    assert.match(create, /^max_wal_senders = '10' {2}# restart$/m);
   });
 
   it("shuts PostgreSQL down cleanly instead of the provider's default SIGKILL", () => {
@@ -121,23 +128,19 @@ describe("a cluster with two standbys", () => {
     assert.match(String(hba?.content), /host\s+replication\s+all\s+172\.30\.0\.1\/32\s+reject/);
   });
 
-  it("delivers passwords only as secret, root-only files in the primary", () => {
-    const raw = mocks.find(CONTAINER, "c2-primary").inputs.uploads;
-    // Pulumi marks the whole list secret when one element is: it is stored encrypted in state.
-    assert.ok(isSecretValue(raw) || (raw as Upload[]).every((u) => !u.file.includes("secrets") || isSecretValue(u.content)));
-    const uploads = unwrapSecrets(raw) as Upload[];
-    const secretFiles = uploads.filter((u) => u.file.startsWith("/etc/pg-replication/secrets/"));
-    assert.deepEqual(secretFiles.map((u) => [u.file, u.content, u.permissions]), [
-      ["/etc/pg-replication/secrets/superuser-password", "super-secret-pw-1", "0600"],
-      ["/etc/pg-replication/secrets/replication-password", "repl-secret-pw-1", "0600"],
-    ]);
-    const standbyUploads = unwrapSecrets(mocks.find(CONTAINER, "c2-replica-1").inputs.uploads) as Upload[];
-    assert.ok(standbyUploads.every((u) => !u.file.includes("secrets")), "standbys get no password files");
+  it("delivers passwords only on the credentials command's stdin, as a secret; no container carries one", () => {
+    const credentials = mocks.find(COMMAND, "c2-credentials");
+    assert.ok(isSecretValue(credentials.inputs.stdin));
+    assert.equal(unwrapSecrets(credentials.inputs.stdin), "super-secret-pw-1\nrepl-secret-pw-1\n");
+    for (const name of ["c2-primary", "c2-replica-1"]) {
+      const uploads = unwrapSecrets(mocks.find(CONTAINER, name).inputs.uploads) as Upload[];
+      assert.ok(uploads.every((u) => !String(u.content).includes("secret-pw")), `${name} gets no password`);
+    }
   });
 
   it("puts no password in any container's envs, command or entrypoint, nor in a command line", () => {
     for (const r of mocks.resources.filter((x) => x.name.startsWith("c2-") && [CONTAINER, COMMAND].includes(x.type))) {
-      const plain = JSON.stringify({ ...unwrapSecrets(r.inputs) as object, uploads: undefined, stdin: undefined });
+      const plain = JSON.stringify({ ...unwrapSecrets(r.inputs) as object, stdin: undefined });
       assert.ok(!plain.includes("super-secret-pw-1"), `${r.name} leaks the superuser password`);
       assert.ok(!plain.includes("repl-secret-pw-1"), `${r.name} leaks the replication password`);
       assert.equal(r.inputs.envs, undefined, `${r.name} has no environment`);
@@ -150,9 +153,22 @@ describe("a cluster with two standbys", () => {
     assert.equal(unwrapSecrets(seed.inputs.stdin), "repl-secret-pw-1");
   });
 
-  it("re-seeds a standby when its volume or the primary container is replaced", () => {
+  it("re-seeds a standby only when its volume or the primary's volume is replaced, not for a new primary container", () => {
     const seed = mocks.find(COMMAND, "c2-replica-1-basebackup");
-    assert.deepEqual(seed.inputs.triggers, ["c2-replica-1-data", "c2-primary-id"]);
+    assert.deepEqual(seed.inputs.triggers, ["c2-replica-1-data", "c2-primary-data"]);
+    // Any other change of its inputs runs `update`, which copies nothing.
+    assert.doesNotMatch(String(seed.inputs.update), /pg_basebackup|docker/);
+  });
+
+  it("applies credentials and settings before any base backup, and the standby list after every standby", () => {
+    const credentials = mocks.find(COMMAND, "c2-credentials");
+    const settings = mocks.find(COMMAND, "c2-settings");
+    const sync = mocks.find(COMMAND, "c2-sync");
+    for (const n of [1, 2]) {
+      const seed = mocks.find(COMMAND, `c2-replica-${n}-basebackup`);
+      assert.ok(seed.started > credentials.finished && seed.started > settings.finished, `base backup ${n} after credentials and settings`);
+      assert.ok(sync.started > mocks.find(CONTAINER, `c2-replica-${n}`).finished, `sync after standby ${n}`);
+    }
   });
 
   it("drops the standby's slot when the base backup is deleted", () => {
@@ -199,14 +215,31 @@ describe("passwords left unset", () => {
 });
 
 describe("synchronous replication", () => {
-  it("renders synchronous_standby_names and synchronous_commit on the primary only", async () => {
+  it("sets synchronous_standby_names on the primary by ALTER SYSTEM, and makes standbys wait for nobody", async () => {
     const { info } = await deploy("sync", { replicas: "2", syncMode: "any", syncCount: "1", synchronousCommit: "remote_apply", primaryPort: "26432" });
-    const primary = mocks.find(CONTAINER, "sync-primary").inputs.command as string[];
-    assert.ok(primary.includes('synchronous_standby_names=ANY 1 ("replica_1", "replica_2")'));
-    assert.ok(primary.includes("synchronous_commit=remote_apply"));
+    assert.match(String(mocks.find(COMMAND, "sync-sync").inputs.create), /ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 \("replica_1", "replica_2"\)';/);
+    assert.match(String(mocks.find(COMMAND, "sync-settings").inputs.create), /^synchronous_commit = 'remote_apply' {2}# reload$/m);
     const standby = mocks.find(CONTAINER, "sync-replica-1").inputs.command as string[];
     assert.ok(standby.includes("synchronous_standby_names="));
+    assert.ok(standby.includes("synchronous_commit=on"));
     assert.deepEqual(info.sync, { mode: "any", count: 1, synchronousCommit: "remote_apply", standbyNames: 'ANY 1 ("replica_1", "replica_2")' });
+  });
+});
+
+describe("the second pulumi up", () => {
+  it("keeps every container's inputs the same when settings, sync mode, passwords or the standby count change", async () => {
+    await deploy("d2a", { replicas: "1", primaryPort: "26532" }, { superuserPassword: "super-secret-pw-1", replicationPassword: "repl-secret-pw-1" });
+    await deploy("d2b", {
+      replicas: "3", primaryPort: "26532", syncMode: "first", syncCount: "2", synchronousCommit: "remote_apply",
+      walKeepSize: "512MB", maxSlotWalKeepSize: "4GB", maxWalSenders: "20", maxReplicationSlots: "20",
+      postgresSettings: '{"work_mem":"64MB","shared_buffers":"256MB","max_connections":"300"}',
+    }, { superuserPassword: "super-secret-pw-2", replicationPassword: "repl-secret-pw-2" });
+    const inputs = (prefix: string, node: string) => JSON.stringify(unwrapSecrets(mocks.find(CONTAINER, `${prefix}-${node}`).inputs)).replaceAll(prefix, "X");
+    for (const node of ["primary", "replica-1"]) {
+      assert.equal(inputs("d2a", node), inputs("d2b", node), node);
+    }
+    const seedInputs = (prefix: string) => mocks.find(COMMAND, `${prefix}-replica-1-basebackup`).inputs;
+    assert.deepEqual(JSON.stringify(seedInputs("d2a").triggers).replaceAll("d2a", "X"), JSON.stringify(seedInputs("d2b").triggers).replaceAll("d2b", "X"));
   });
 });
 

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { parseConfig } from "../../../components/config";
-import { primarySettings, serverCommand, standbySettings, synchronousStandbyNames } from "../../../components/settings";
+import {
+  fileSettings, fixedPrimarySettings, fixedStandbySettings, primarySettings, renderSettingsFile, serverCommand, standbySettings, synchronousStandbyNames,
+} from "../../../components/settings";
 
 describe("synchronous_standby_names", () => {
   it("is empty when replication is asynchronous", () => {
@@ -61,5 +63,28 @@ describe("server settings", () => {
   it("become postgres -c arguments in a stable order", () => {
     const cmd = serverCommand({ b: "2", a: "x y" });
     assert.deepEqual(cmd, ["postgres", "-D", "/var/lib/postgresql/data", "-c", "a=x y", "-c", "b=2"]);
+  });
+});
+
+describe("fixed and changeable settings", () => {
+  it("leave no fixed setting open to postgresSettings, where the command line would silently win", () => {
+    for (const key of Object.keys({ ...fixedPrimarySettings(), ...fixedStandbySettings(1) })) {
+      assert.throws(() => parseConfig({ postgresSettings: JSON.stringify({ [key]: "x" }) }, "dev"), /is managed by the program/, key);
+    }
+  });
+
+  it("are rendered into the settings file with their cost, quoted for PostgreSQL", () => {
+    const file = renderSettingsFile({ work_mem: "16MB", shared_buffers: "1GB", search_path: "it's \\ here" });
+    assert.equal(file.split("\n")[2], "include_if_exists = 'postgresql.conf'");
+    assert.match(file, /^shared_buffers = '1GB' {2}# restart$/m);
+    assert.match(file, /^work_mem = '16MB' {2}# reload$/m);
+    assert.match(file, /^search_path = 'it''s \\\\ here' {2}# reload$/m);
+  });
+
+  it("put everything a config key changes into the file, and nothing of it on the command line", () => {
+    const config = parseConfig({ replicas: "2", walKeepSize: "1GB", maxWalSenders: "20", postgresSettings: '{"work_mem":"8MB"}' }, "dev");
+    const file = fileSettings(config);
+    assert.deepEqual(Object.keys(file).sort(), ["max_replication_slots", "max_slot_wal_keep_size", "max_wal_senders", "synchronous_commit", "wal_keep_size", "work_mem"]);
+    for (const key of Object.keys(file)) assert.ok(!(key in fixedPrimarySettings()), key);
   });
 });

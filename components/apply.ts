@@ -1,0 +1,140 @@
+/**
+ * The commands that apply what may change in a cluster's life to the running
+ * nodes, the way CloudNativePG does (docs/src/postgresql_conf.md,
+ * rolling_update.md): a setting that reloads is reloaded on every node at
+ * once; one that needs a restart restarts the nodes one at a time, never
+ * copying a standby again. Pure rendering.
+ */
+import { discoverStandbys, nodeFunctions, nameList, SAME_ENGINE } from "./docker-shell";
+import { DATA_DIR, SERVER_PORT } from "./naming";
+import { HOT_STANDBY_SENSITIVE, SETTINGS_FILE } from "./settings";
+import { shellQuote, sqlLiteral } from "./shell";
+
+/** How long a restarted node may take to accept connections, and a standby to stream again. */
+export const RESTART_READY_SECONDS = 180;
+
+export interface SettingsApplyInput {
+  readonly namePrefix: string;
+  readonly primaryContainer: string;
+  readonly superuser: string;
+  /** The settings file (renderSettingsFile). */
+  readonly file: string;
+}
+
+/**
+ * The `<prefix>-settings` command: check the file with the server itself,
+ * install it on every node, reload every node, then restart the nodes whose
+ * server reports a setting it cannot apply without a restart
+ * (pg_file_settings), one at a time. PostgreSQL's Hot Standby rule orders
+ * the restarts: standbys first, unless one of HOT_STANDBY_SENSITIVE decreases,
+ * then the primary first.
+ */
+export function renderSettingsApply(input: SettingsApplyInput): string {
+  const sensitive = HOT_STANDBY_SENSITIVE.map(sqlLiteral).join(", ");
+  return `set -eu
+${SAME_ENGINE}
+${nodeFunctions(input.superuser)}
+PRIMARY=${nameList([input.primaryContainer])}
+${discoverStandbys(input.namePrefix)}
+FILE=${SETTINGS_FILE}
+nodes=""
+for node in $PRIMARY $STANDBYS; do
+  if running "$node"; then nodes="$nodes $node"
+  elif exists "$node"; then echo "pg-replication: $node is not running; start it (docker start $node) and run pulumi up again" >&2; exit 1
+  fi
+done
+
+# The server checks the new file before it replaces the old one: a bad value changes nothing anywhere.
+for node in $nodes; do
+  docker exec -i -u postgres "$node" sh -c "cat > $FILE.new" <<'PGCONF'
+${input.file}PGCONF
+  if ! out=$(docker exec -u postgres "$node" postgres -D ${DATA_DIR} -c "config_file=$FILE.new" -C port 2>&1); then
+    for n in $nodes; do docker exec -u postgres "$n" rm -f "$FILE.new"; done
+    echo "pg-replication: PostgreSQL refuses the new settings (postgresSettings); nothing was changed:" >&2
+    printf '%s\\n' "$out" | sed 's/^.*\\] //' >&2
+    exit 1
+  fi
+done
+for node in $nodes; do
+  docker exec -u postgres "$node" mv "$FILE.new" "$FILE"
+  psql_in "$node" -c 'SELECT pg_reload_conf()' >/dev/null
+done
+echo "pg-replication: settings installed and reloaded on$nodes"
+
+# What each server still cannot apply needs a restart (pg_file_settings re-reads the files).
+pending_of() {
+  psql_in "$1" <<'SQL'
+SELECT coalesce(string_agg(DISTINCT coalesce(name, substring(error FROM '"([^"]+)"')), ', '), '') FROM pg_file_settings WHERE error IS NOT NULL;
+SQL
+}
+decreases=$(psql_in "$PRIMARY" <<'SQL'
+SELECT count(*) FROM pg_file_settings f JOIN pg_settings s USING (name)
+WHERE f.name IN (${sensitive}) AND f.error IS NOT NULL
+  AND f.setting ~ '^[0-9]+$' AND f.setting::bigint < s.setting::bigint;
+SQL
+)
+if [ "$decreases" -gt 0 ]; then order="$PRIMARY $STANDBYS"; else order="$STANDBYS $PRIMARY"; fi
+
+wait_ready() {
+  i=0
+  until docker exec -u postgres "$1" pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT} >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ "$i" -ge $((${RESTART_READY_SECONDS} * 5)) ]; then echo "pg-replication: $1 does not accept connections ${RESTART_READY_SECONDS} s after its restart (docker logs $1)" >&2; exit 1; fi
+    sleep 0.2
+  done
+}
+wait_streaming() {
+  i=0
+  until [ "$(psql_in "$1" -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; do
+    i=$((i + 1))
+    if [ "$i" -ge $((${RESTART_READY_SECONDS} * 5)) ]; then echo "pg-replication: $1 is not streaming ${RESTART_READY_SECONDS} s after its restart (docker logs $1)" >&2; exit 1; fi
+    sleep 0.2
+  done
+}
+# A standby checks its settings against the primary's as last recorded in its WAL
+# (pg_control): after the primary restarts with lower values, a standby restarted
+# before it replayed that record would refuse to start.
+primary_lsn=""
+wait_replayed() {
+  i=0
+  until [ "$(psql_in "$1" -c "SELECT pg_last_wal_replay_lsn() >= '$primary_lsn'::pg_lsn")" = t ]; do
+    i=$((i + 1))
+    if [ "$i" -ge $((${RESTART_READY_SECONDS} * 5)) ]; then echo "pg-replication: $1 has not replayed the primary's WAL up to $primary_lsn after ${RESTART_READY_SECONDS} s" >&2; exit 1; fi
+    sleep 0.2
+  done
+}
+for node in $order; do
+  case " $nodes " in *" $node "*) ;; *) continue ;; esac
+  pending=$(pending_of "$node")
+  [ -n "$pending" ] || continue
+  if [ "$node" != "$PRIMARY" ] && [ -n "$primary_lsn" ]; then wait_replayed "$node"; fi
+  # The container's stop signal is SIGINT: PostgreSQL's fast shutdown, with its checkpoint.
+  docker restart -t 60 "$node" >/dev/null
+  wait_ready "$node"
+  if [ "$node" = "$PRIMARY" ]; then
+    primary_lsn=$(psql_in "$PRIMARY" -c 'SELECT pg_current_wal_lsn()')
+  else
+    wait_streaming "$node"
+  fi
+  echo "pg-replication: restarted $node to apply $pending"
+done
+`;
+}
+
+/**
+ * The `<prefix>-sync` command: the primary's synchronous_standby_names, set
+ * with ALTER SYSTEM (postgresql.auto.conf, read after the settings file) and
+ * reloaded. It runs after the standbys exist and before removed ones go, so
+ * commits never wait for a standby not yet seeded or already gone.
+ */
+export function renderSyncApply(input: { readonly primaryContainer: string; readonly superuser: string; readonly standbyNames: string }): string {
+  return `set -eu
+${SAME_ENGINE}
+${nodeFunctions(input.superuser)}
+psql_in ${shellQuote(input.primaryContainer)} <<'SQL'
+ALTER SYSTEM SET synchronous_standby_names = ${sqlLiteral(input.standbyNames)};
+SELECT pg_reload_conf();
+SQL
+echo ${shellQuote(`pg-replication: synchronous_standby_names = '${input.standbyNames}' on ${input.primaryContainer}`)}
+`;
+}

@@ -1,0 +1,157 @@
+/**
+ * The scripts behind `<prefix>-credentials`, `<prefix>-settings` and
+ * `<prefix>-sync`, run for real by /bin/sh against a fake `docker` on PATH
+ * that records every call and answers the queries the scripts make. What
+ * they do to real servers is shown by tests/integration/day2.test.ts; here:
+ * where passwords travel, and the order of restarts.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+
+import { renderSettingsApply, renderSyncApply } from "../../../components/apply";
+import { renderCredentialsCreate } from "../../../components/credentials";
+import { renderSettingsFile } from "../../../components/settings";
+
+const dir = mkdtempSync(join(tmpdir(), "pg-replication-fake-docker-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Records argv (one line per call) and stdin of every call; answers like the nodes would. */
+writeFileSync(join(dir, "docker"), `#!/bin/sh
+printf '%s\\n' "$*" >> "$FAKE_LOG"
+input=""
+case " $* " in *" -i "*) input=$(cat); printf '%s\\n' "$input" >> "$FAKE_STDIN" ;; esac
+case "$1" in
+  ps) printf '%s\\n' $FAKE_STANDBYS; exit 0 ;;
+  container) case "$3" in -f) echo true ;; esac; exit 0 ;;
+  restart) exit 0 ;;
+esac
+case "$*" in
+  *"postgres -D"*) if [ -n "$FAKE_INVALID" ]; then echo '2026-12-02 10:00:00.000 UTC [9] LOG:  invalid value for parameter "work_mem": "abc"' >&2; exit 1; fi; exit 0 ;;
+  *pg_isready*) exit 0 ;;
+  *pg_current_wal_lsn*) echo 0/10; exit 0 ;;
+  *pg_last_wal_replay_lsn*) echo t; exit 0 ;;
+  *pg_stat_wal_receiver*) echo streaming; exit 0 ;;
+esac
+case "$input" in
+  *"f.setting::bigint <"*) echo "$FAKE_DECREASES" ;;
+  *"FROM pg_file_settings WHERE error"*) echo max_connections ;;
+esac
+exit 0
+`, { mode: 0o755 });
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Every docker call, one line each. */
+  readonly calls: string[];
+  /** What the scripts fed to `docker exec -i`. */
+  readonly stdin: string;
+}
+
+function runScript(script: string, input: string, env: Record<string, string> = {}): Run {
+  const log = join(dir, "calls.log");
+  const stdinLog = join(dir, "stdin.log");
+  writeFileSync(log, "");
+  writeFileSync(stdinLog, "");
+  const result = spawnSync("/bin/sh", ["-c", script], {
+    input,
+    env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_LOG: log, FAKE_STDIN: stdinLog, FAKE_STANDBYS: "pg-t-replica-1 pg-t-replica-2", FAKE_DECREASES: "0", ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return {
+    code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr,
+    calls: readFileSync(log, "utf8").split("\n").filter((l) => l !== ""), stdin: readFileSync(stdinLog, "utf8"),
+  };
+}
+
+const credentials = renderCredentialsCreate({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", replicationUser: "replicator" });
+const settings = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", file: renderSettingsFile({ max_connections: "150", work_mem: "16MB" }) });
+const sync = renderSyncApply({ primaryContainer: "pg-t-primary", superuser: "postgres", standbyNames: 'FIRST 1 ("replica_1")' });
+
+describe("the day-2 scripts", () => {
+  it("are valid sh", () => {
+    for (const script of [credentials, settings, sync]) execFileSync("/bin/sh", ["-n"], { input: script });
+  });
+});
+
+describe("credentials", () => {
+  const superuserPassword = "it's:a\\pw $HOME";
+  const replicationPassword = "repl:pw'x\\y";
+  const run = runScript(credentials, `${superuserPassword}\n${replicationPassword}\n`);
+
+  it("succeeds and sets both roles on the primary, passwords escaped as SQL literals, logging off", () => {
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdin, /SET log_statement = 'none';\nSET log_min_error_statement = 'panic';\nALTER ROLE "postgres" WITH PASSWORD 'it''s:a\\pw \$HOME';\nALTER ROLE "replicator" WITH PASSWORD 'repl:pw''x\\y';/);
+  });
+
+  it("stores the replication password on every standby in .pgpass form, and proves it is accepted", () => {
+    assert.equal(run.stdin.split("primary:5432:*:replicator:repl\\:pw'x\\\\y\n").length - 1, 2, run.stdin);
+    for (const node of ["pg-t-replica-1", "pg-t-replica-2"]) {
+      assert.ok(run.calls.some((c) => c.startsWith(`exec -u postgres ${node} psql`) && c.includes("IDENTIFY_SYSTEM")), `${node} checked`);
+    }
+  });
+
+  it("never puts a password in a process's arguments", () => {
+    for (const call of run.calls) {
+      assert.ok(!call.includes("a\\pw") && !call.includes("pw'x"), call);
+    }
+  });
+
+  it("refuses to run without both passwords", () => {
+    const empty = runScript(credentials, "only-one\n");
+    assert.notEqual(empty.code, 0);
+    assert.match(empty.stderr, /no passwords on stdin/);
+    assert.ok(!empty.calls.some((c) => c.startsWith("exec")), "no node touched");
+  });
+});
+
+describe("settings", () => {
+  const restarts = (run: Run): string[] => run.calls.filter((c) => c.startsWith("restart ")).map((c) => c.split(" ").pop() ?? c);
+
+  it("restarts standbys first, the primary last, when no hot-standby setting decreases", () => {
+    const run = runScript(settings, "");
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(restarts(run), ["pg-t-replica-1", "pg-t-replica-2", "pg-t-primary"]);
+  });
+
+  it("restarts the primary first when one decreases, and waits for each standby to replay past it", () => {
+    const run = runScript(settings, "", { FAKE_DECREASES: "1" });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(restarts(run), ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]);
+    const replayed = run.calls.findIndex((c) => c.includes("pg_last_wal_replay_lsn() >= '0/10'"));
+    const standbyRestart = run.calls.findIndex((c) => c === "restart -t 60 pg-t-replica-1");
+    assert.ok(replayed >= 0 && replayed < standbyRestart, "replayed the primary's new WAL before the standby restarts");
+  });
+
+  it("installs and reloads the file on every node before any restart", () => {
+    const run = runScript(settings, "");
+    const firstRestart = run.calls.findIndex((c) => c.startsWith("restart "));
+    for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
+      const reload = run.calls.findIndex((c) => c.startsWith(`exec -i -u postgres ${node} psql`) && c.includes("pg_reload_conf"));
+      assert.ok(reload >= 0 && reload < firstRestart, `${node} reloaded before the first restart`);
+    }
+    assert.match(run.stdin, /^max_connections = '150' {2}# restart$/m);
+  });
+
+  it("changes nothing anywhere when the server refuses a value, and says why", () => {
+    const run = runScript(settings, "", { FAKE_INVALID: "1" });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /PostgreSQL refuses the new settings \(postgresSettings\); nothing was changed:\nLOG: {2}invalid value for parameter "work_mem": "abc"/);
+    assert.ok(!run.calls.some((c) => c.includes(" mv ") || c.includes("pg_reload_conf") || c.startsWith("restart ")), run.calls.join("\n"));
+  });
+});
+
+describe("sync", () => {
+  it("sets the standby list by ALTER SYSTEM on the primary and reloads it", () => {
+    const run = runScript(sync, "");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdin, /ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 \("replica_1"\)';\nSELECT pg_reload_conf\(\);/);
+    assert.match(run.stdout, /synchronous_standby_names = 'FIRST 1 \("replica_1"\)' on pg-t-primary/);
+  });
+});
