@@ -3,9 +3,11 @@
  * connection and runs `SELECT 1` every `intervalMs`, and records the longest
  * run of failed attempts (from the first failure to the next success). A
  * writer's outage also counts commits that wait (e.g. for synchronous
- * standbys that reconnect); this counts only the server saying no.
+ * standbys that reconnect); this counts only the server saying no. A
+ * password the server rejects (SQLSTATE class 28) is an answer, not a
+ * refusal: it counts as reachable, so a rotation does not look like an outage.
  */
-import { closeQuietly, connect } from "./pg";
+import { closeQuietly, connect, sqlState } from "./pg";
 import { sleep } from "./wait";
 
 export interface RefusalReport {
@@ -36,21 +38,30 @@ export class RefusalProbe {
     return { attempts: this.attempts, refused: this.refused, longestRefusalMs: this.longest, windows: this.windows };
   }
 
+  /** One attempt: true when the server answered (a rejected password is an answer too). */
+  private async answers(): Promise<boolean> {
+    try {
+      const client = await connect(this.dsn, { connectTimeoutMs: 1000, statementTimeoutMs: 1000, applicationName: "pg-replication-it-probe" });
+      try {
+        await client.query("SELECT 1");
+      } finally {
+        await closeQuietly(client);
+      }
+      return true;
+    } catch (error) {
+      return sqlState(error)?.startsWith("28") === true;
+    }
+  }
+
   private async run(): Promise<void> {
     const deadline = Date.now() + this.maxDurationMs;
     let refusedSince: number | null = null;
     while (!this.stopping && Date.now() < deadline) {
       this.attempts++;
-      try {
-        const client = await connect(this.dsn, { connectTimeoutMs: 1000, statementTimeoutMs: 1000, applicationName: "pg-replication-it-probe" });
-        try {
-          await client.query("SELECT 1");
-        } finally {
-          await closeQuietly(client);
-        }
+      if (await this.answers()) {
         if (refusedSince !== null) this.longest = Math.max(this.longest, Date.now() - refusedSince);
         refusedSince = null;
-      } catch {
+      } else {
         this.refused++;
         if (refusedSince === null) {
           refusedSince = Date.now();

@@ -93,8 +93,9 @@ describe("security of a deployed cluster", { timeout: 300_000 }, () => {
       for (const l of leaks(procs, secrets)) found.push(`${name}: /proc/*/cmdline or environ holds ${l}`);
       for (const l of leaks(await logsOf(name), secrets)) found.push(`${name}: docker logs hold ${l}`);
     }
-    const gone = await execIn(cluster.primaryContainer, ["/bin/sh", "-c", "test ! -e /etc/pg-replication/secrets && echo gone"], { user: "root" });
-    assert.equal(gone.trim(), "gone", "the password files delivered to the primary are removed after bootstrap");
+    // Passwords reach the running primary through <prefix>-credentials' stdin, never as a file in the container.
+    const files = await execIn(cluster.primaryContainer, ["/bin/sh", "-c", "grep -rlF -f /dev/stdin /etc/pg-replication || true"], { user: "root", input: `${secrets.join("\n")}\n` });
+    assert.equal(files.trim(), "", "no file under /etc/pg-replication holds a password");
     const plain = Object.fromEntries(Object.entries(cluster.outputs).filter(([k]) => !SECRET_FIELDS.has(k)));
     assert.ok(Object.keys(plain).length >= 10, "the plain outputs were read");
     for (const l of leaks(JSON.stringify(plain), secrets)) found.push(`outputs.json non-secret fields hold ${l}`);
@@ -111,8 +112,9 @@ describe("security of a deployed cluster", { timeout: 300_000 }, () => {
     // The same export with --show-secrets does hold both: the scan looks where they would be.
     const shown = await exportStack(cluster.pulumi, { showSecrets: true });
     assert.deepEqual(leaks(shown.text, secrets).length, secrets.length, "pulumi stack export --show-secrets holds both passwords");
-    // Where they are, they are encrypted: the base backups' stdin and the generated passwords.
+    // Where they are, they are encrypted: the credentials' and the base backups' stdin and the generated passwords.
     const encrypted = [
+      findExported(exported, "command:local:Command", `${cluster.outputs.namePrefix}-credentials`).inputs["stdin"],
       ...cluster.outputs.replicas.map((r) => findExported(exported, "command:local:Command", `${r.containerName}-basebackup`).inputs["stdin"]),
       ...["superuser", "replication"].map((p) => findExported(exported, "random:index/randomPassword:RandomPassword", `${cluster.outputs.namePrefix}-${p}-password`).outputs["result"]),
     ];
