@@ -43,7 +43,7 @@ DATA=${DATA_DIR}
 IFS= read -r password || [ -n "$password" ]
 if [ -z "$password" ]; then echo "pg-replication: no replication password on stdin" >&2; exit 1; fi
 if [ -s "$DATA/PG_VERSION" ] && [ ! -e "$DATA/standby.signal" ]; then
-  echo "pg-replication: refusing to overwrite the data of ${input.standbyContainer}: it holds a promoted, writable server (no standby.signal). Save what you need, empty the volume ${input.volumeName} (README: rebuilding a standby), then run this again." >&2
+  echo "pg-replication: refusing to overwrite the data of ${input.standbyContainer}: it holds a promoted, writable server (no standby.signal). Save what you need, empty the volume ${input.volumeName} (docs/FAILURE-MODES.md: Rebuilding a standby), then run this again." >&2
   exit 3
 fi
 find "$DATA" -mindepth 1 -delete

@@ -91,7 +91,7 @@ export function renderStandbyEntrypoint(): string {
 # pg-replication standby entrypoint: check the base backup is there, become PostgreSQL.
 ${PREAMBLE}
 if [ ! -s "$DATA/PG_VERSION" ]; then
-  log "the data directory is empty: this standby's base backup has not run (pulumi up re-runs it)"
+  log "the data directory is empty: this standby has no base backup; rebuild it with pulumi up --replace of its volume (docs/FAILURE-MODES.md, Rebuilding a standby)"
   exit 1
 fi
 ${SETTINGS_FILE_GUARD}

@@ -21,6 +21,11 @@ if [ "${REBUILD:-0}" != 1 ] && docker image inspect "$image" >/dev/null 2>&1; th
   exit 0
 fi
 
+if [ "$(id -u)" -ne 0 ]; then
+  log "must run as root: debootstrap and chroot need it (sudo npm run build:offline-image)"
+  exit 1
+fi
+
 apt_mirror() {
   # deb822 sources first, then one-line sources; the first URI serving Debian's
   # main archive (not -security) is the mirror this machine already trusts.

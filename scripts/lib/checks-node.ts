@@ -5,7 +5,7 @@
 import type { ClusterOutputs } from "../../components/outputs";
 import { fail, pass, skip, type Check } from "./check";
 import type { NodeRef } from "./nodes";
-import { REBUILD_HINT } from "./rebuild";
+import { REBUILD_HINT, reapplyCommand } from "./rebuild";
 import { settingMatches, type ServerSetting } from "./settings";
 import type { ClusterSnapshot, NodeSnapshot } from "./snapshot";
 import { describeWritable, type ReachableNode, type Topology } from "./topology";
@@ -59,7 +59,10 @@ function printable(name: string, value: string): string {
   return value === "" ? '""' : value;
 }
 
-const SETTINGS_HINT = "the server does not run with the settings the stack declares: re-run `pulumi up` to apply them (a changed -c argument restarts the container)";
+function settingsHint(outputs: ClusterOutputs, name: string): string {
+  const which = name === "synchronous_standby_names" ? "sync" : "settings";
+  return `the server does not run with the settings the stack declares: apply them again with \`${reapplyCommand(outputs, which)}\` (it reloads, and restarts only what needs it; a plain \`pulumi up\` sees no change)`;
+}
 
 export function settingChecks(outputs: ClusterOutputs, r: ReachableNode): Check[] {
   const declared = declaredSettings(outputs, r.node);
@@ -77,7 +80,7 @@ export function settingChecks(outputs: ClusterOutputs, r: ReachableNode): Check[
     checks.push(
       problem === null
         ? pass(r.node.name, name, `${printable(name, shown)}, as declared`, { value: shown })
-        : fail(r.node.name, name, problem, SETTINGS_HINT, { value: actual.get(name)?.shown ?? null, declared: declared[name] }),
+        : fail(r.node.name, name, problem, settingsHint(outputs, name), { value: actual.get(name)?.shown ?? null, declared: declared[name] }),
     );
   }
   if (r.node.declaredRole === "primary" && !("wal_level" in declared)) {
@@ -91,7 +94,7 @@ export function settingChecks(outputs: ClusterOutputs, r: ReachableNode): Check[
     checks.push(
       problems.length === 0
         ? pass(r.node.name, "other settings", `${others.length} declared settings match (${others.join(", ")})`, { compared: others.length })
-        : fail(r.node.name, "other settings", problems.join("; "), SETTINGS_HINT, { compared: others.length, mismatched: problems.length }),
+        : fail(r.node.name, "other settings", problems.join("; "), settingsHint(outputs, "other"), { compared: others.length, mismatched: problems.length }),
     );
   }
   return checks;
@@ -140,7 +143,7 @@ export function versionChecks(outputs: ClusterOutputs, snapshot: ClusterSnapshot
     return [same, skip("cluster", "expected major version", `not checked: the image tag of ${outputs.image} names no version`, { expected: null })];
   }
   if (major !== expected) {
-    return [same, fail("cluster", "expected major version", `servers run ${major}, but the image ${outputs.image} declares ${expected}`, "the containers do not run the stack's image: re-run `pulumi up`", { major, expected })];
+    return [same, fail("cluster", "expected major version", `servers run ${major}, but the image ${outputs.image} declares ${expected}`, `the image's tag names another major version than the PostgreSQL inside it: set \`image\` to a PostgreSQL ${expected} image (\`pulumi config set image ...\`), then \`pulumi up\` replaces the containers`, { major, expected })];
   }
   return [same, pass("cluster", "expected major version", `${expected}, as the image ${outputs.image} declares`, { major, expected })];
 }

@@ -7,6 +7,7 @@
 import type { ClusterOutputs, ReplicaOutput } from "../../components/outputs";
 import { fail, pass, skip, warn, type Check, type Figure } from "./check";
 import { containerOf } from "./checks-node";
+import { reapplyCommand, rebuildStandbyCommand } from "./rebuild";
 import { formatBytes, formatMs, lagFromSender, lsnBytesBehind, standbyReplayDelayMs, toNumber, type LagFigures } from "./lag";
 import type { NodeRef } from "./nodes";
 import { REBUILD_HINT, rebuildStandbyHint } from "./rebuild";
@@ -82,7 +83,7 @@ export function syncStateCheck(outputs: ClusterOutputs, source: ReachableNode, s
   const figures = { syncState: row.syncState, expected: expected ?? null };
   const mode = outputs.sync.mode === "off" ? "asynchronous replication" : `${outputs.sync.mode.toUpperCase()} ${outputs.sync.count}`;
   if (row.syncState !== expected) {
-    return fail(standby.name, name, `sync_state ${row.syncState}, expected ${expected ?? "?"} for ${mode}`, "synchronous_standby_names on the primary differs from the stack's sync settings: re-run `pulumi up`", figures);
+    return fail(standby.name, name, `sync_state ${row.syncState}, expected ${expected ?? "?"} for ${mode}`, `synchronous_standby_names on the primary differs from the stack's sync settings: apply them again with \`${reapplyCommand(outputs, "sync")}\``, figures);
   }
   return pass(standby.name, name, `${row.syncState}, as expected for ${mode}`, figures);
 }
@@ -125,7 +126,7 @@ export function receiverCheck(outputs: ClusterOutputs, source: ReachableNode | n
     return fail(standby.node.name, name, `WAL receiver status ${rx.status} (from ${from})`, `\`docker logs ${container}\``, figures);
   }
   if (rx.slotName !== replica.slot) {
-    return fail(standby.node.name, name, `streams with slot ${rx.slotName ?? "(none)"}, expected ${replica.slot}`, "primary_slot_name on the standby differs from the stack: re-run `pulumi up`", figures);
+    return fail(standby.node.name, name, `streams with slot ${rx.slotName ?? "(none)"}, expected ${replica.slot}`, `primary_slot_name on the standby differs from the stack; a plain \`pulumi up\` sees no change: rebuild the standby with \`${rebuildStandbyCommand(outputs.stack, replica.containerName)}\``, figures);
   }
   if (source === null) return skip(standby.node.name, name, `streaming from ${from} with slot ${rx.slotName}; no writable primary to compare with`, figures);
   const listed = source.state.senders.some((r) => r.applicationName === replica.applicationName && r.state === "streaming");

@@ -13,10 +13,25 @@ import { volumeName } from "../../components/naming";
 /** The component every resource of the program is a child of (components/cluster.ts). */
 const CLUSTER_TYPE = `${PROJECT}:index:Cluster`;
 const VOLUME_TYPE = "docker:index/volume:Volume";
+const COMMAND_TYPE = "command:local:Command";
 
 /** The URN of a standby's data volume: what `pulumi up --replace` takes to rebuild that standby. */
 export function standbyVolumeUrn(stack: string, containerName: string): string {
-  return `urn:pulumi:${stack}::${PROJECT}::${CLUSTER_TYPE}$${VOLUME_TYPE}::${volumeName(containerName)}`;
+  return `${clusterUrnPrefix(stack)}$${VOLUME_TYPE}::${volumeName(containerName)}`;
+}
+
+/**
+ * `pulumi up --replace` of one of the commands that apply settings
+ * (`<prefix>-settings`) or the standby list (`<prefix>-sync`) to the running
+ * nodes: what puts a server changed by hand back to the stack's values. A
+ * plain `pulumi up` would see no change in the stack and run nothing.
+ */
+export function reapplyCommand(outputs: Pick<ClusterOutputs, "stack" | "namePrefix">, which: "settings" | "sync"): string {
+  return `pulumi up --stack ${outputs.stack} --replace '${clusterUrnPrefix(outputs.stack)}$${COMMAND_TYPE}::${outputs.namePrefix}-${which}'`;
+}
+
+function clusterUrnPrefix(stack: string): string {
+  return `urn:pulumi:${stack}::${PROJECT}::${CLUSTER_TYPE}`;
 }
 
 /** The command that rebuilds one standby from the primary, with its URN filled in. */
@@ -32,7 +47,7 @@ export const REBUILD_HINT =
 /** The advice for one broken standby: rebuild that standby alone, never the whole stack. */
 export function rebuildStandbyHint(containerName: string): string {
   return `rebuild ${containerName} from the primary: \`pulumi up --replace '<URN of volume ${volumeName(containerName)}>'\` ` +
-    `(README, "Failure modes and recovery": rebuilding a standby); the primary's data is not affected, do not tear the stack down`;
+    `(docs/FAILURE-MODES.md, "Rebuilding a standby"); the primary's data is not affected, do not tear the stack down`;
 }
 
 /** The standby `npm run promote` promoted: its name in the tools (replica-N), its container and endpoint. */
@@ -52,7 +67,7 @@ export function nextStepsAfterPromotion(outputs: Pick<ClusterOutputs, "stack" | 
       : "There are no other standbys: the cluster has no replica until it is rebuilt.",
     `To go back to the declared topology, with ${primary} as primary: start it again if it is down (\`docker start ${primary}\`), ` +
       `point writers back at it, and rebuild ${promoted.name} as its standby: \`${rebuildStandbyCommand(outputs.stack, promoted.containerName)}\` ` +
-      `deletes its volume, takes a new base backup and starts it again (README, "Failure modes and recovery": rebuilding a standby).`,
+      `deletes its volume, takes a new base backup and starts it again (docs/FAILURE-MODES.md, "Rebuilding a standby").`,
     `Rebuilding ${promoted.name} discards what was written to it since the promotion: copy anything you need first.`,
     `To start over with a new, empty cluster instead: \`pulumi destroy --stack ${outputs.stack}\`, then \`pulumi up --stack ${outputs.stack}\`.`,
   ];

@@ -19,7 +19,7 @@ import { LoadWriter, type WriterReport } from "../support/load-writer";
 import { RefusalProbe, type RefusalReport } from "../support/refusal-probe";
 import { connectionRefusal, query, queryOne } from "../support/pg";
 import { describeRun } from "../support/process";
-import { exportStack, findExported, type PulumiStack } from "../support/pulumi";
+import { exportStack, findExported } from "../support/pulumi";
 import { checkRows, describeMissing } from "../support/rows";
 import { verify } from "../support/tools";
 import { seconds } from "../support/wait";
@@ -62,7 +62,7 @@ interface RowFigures {
 interface RowSpec {
   readonly row: string;
   /** Config edits before the preview. */
-  readonly change?: (stack: PulumiStack) => Promise<void>;
+  readonly change?: (cluster: TestCluster) => Promise<void>;
   readonly upArgs?: readonly string[];
   /** The preview's steps: resource name -> op; every other resource must be unchanged. */
   readonly preview: Readonly<Record<string, string>>;
@@ -123,7 +123,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
       await execIn(node, ["sh", "-c", `echo ${spec.row.replace(/[^a-z0-9]/gi, "-")} > ${MARKER}`], { user: "postgres" });
     }
 
-    if (spec.change !== undefined) await spec.change(cluster.pulumi);
+    if (spec.change !== undefined) await spec.change(cluster);
     const steps = await previewSteps(spec.upArgs ?? []);
     assert.deepEqual(Object.fromEntries([...steps].sort()), Object.fromEntries(Object.entries(spec.preview).sort()), `${spec.row}: the preview's steps`);
 
@@ -197,7 +197,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
   it("replicas 1 -> 3: two new standbys seeded; the others untouched; the standby list follows by reload", async () => {
     await row({
       row: "replicas 1 -> 3",
-      change: (s) => s.setConfig({ replicas: "3" }),
+      change: (c) => c.configure({ replicas: "3" }),
       preview: Object.fromEntries([2, 3].flatMap((n) => [
         [`${standby(n)}-data`, "create"], [`${standby(n)}-basebackup`, "create"], [standby(n), "create"],
       ]).concat([[`${PREFIX}-sync`, "update"]])),
@@ -209,7 +209,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
   it("reload-context settings and the sync settings: reloaded on every node, nothing restarted", async () => {
     await row({
       row: "reload settings",
-      change: (s) => s.setConfig({
+      change: (c) => c.configure({
         postgresSettings: JSON.stringify({ work_mem: "16MB", log_min_duration_statement: "1000" }),
         walKeepSize: "256MB", maxSlotWalKeepSize: "2GB", syncMode: "first", syncCount: "2", synchronousCommit: "remote_apply",
       }),
@@ -224,7 +224,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
   });
 
   it("restart-context settings raised: a rolling restart, standbys first, nothing copied", async () => {
-    await cluster.pulumi.setConfig({ postgresSettings: JSON.stringify({ work_mem: "16MB", log_min_duration_statement: "1000", max_connections: "150" }), maxWalSenders: "12" });
+    await cluster.configure({ postgresSettings: JSON.stringify({ work_mem: "16MB", log_min_duration_statement: "1000", max_connections: "150" }), maxWalSenders: "12" });
     const diff = await cluster.pulumi.preview(["--diff"]);
     assert.match(diff.stdout, /\+ max_connections = '150' {2}# restart/, "the preview says the new setting needs a restart");
     assert.match(diff.stdout, /\+ max_wal_senders = '12' {2}# restart/);
@@ -241,7 +241,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
   it("restart-context settings lowered: a rolling restart, primary first, nothing copied", async () => {
     const f = await row({
       row: "restart settings down",
-      change: (s) => s.setConfig({ postgresSettings: JSON.stringify({ work_mem: "16MB", log_min_duration_statement: "1000", max_connections: "120" }) }),
+      change: (c) => c.configure({ postgresSettings: JSON.stringify({ work_mem: "16MB", log_min_duration_statement: "1000", max_connections: "120" }) }),
       preview: { [`${PREFIX}-settings`]: "update" },
       standbysBefore: 3, standbysAfter: 3, restarted: [...standbys(3), primary], copied: [], noFailedCommits: false,
     });
@@ -256,7 +256,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
     const oldPrimaryDsn = cluster.primaryDsn;
     await row({
       row: "passwords",
-      change: (s) => s.setConfig({}, { superuserPassword: "day2-superuser-secret-1", replicationPassword: "day2-replication-secret-1" }),
+      change: (c) => c.configure({}, { superuserPassword: "day2-superuser-secret-1", replicationPassword: "day2-replication-secret-1" }),
       // The generated passwords give way to the configured ones.
       preview: Object.fromEntries([
         [`${PREFIX}-credentials`, "update"], ...standbys(3).map((n) => [`${n}-basebackup`, "update"]),
@@ -278,9 +278,9 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
     const base = await testImage();
     await docker(["build", "-q", "-t", DAY2_IMAGE, "-"], 120_000, `FROM ${base}\nLABEL pg-replication.it=day2\n`);
     const newId = (await docker(["image", "inspect", "-f", "{{.Id}}", DAY2_IMAGE])).trim();
-    await row({
+    const f = await row({
       row: "image",
-      change: (s) => s.setConfig({ image: DAY2_IMAGE }),
+      change: (c) => c.configure({ image: DAY2_IMAGE }),
       preview: Object.fromEntries([
         [`${PREFIX}-image`, "replace"], [primary, "replace"],
         ...standbys(3).flatMap((n) => [[n, "replace"], [`${n}-basebackup`, "update"]]),
@@ -290,6 +290,9 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
     for (const node of [primary, ...standbys(3)]) {
       assert.equal((await docker(["container", "inspect", "-f", "{{.Image}}", node])).trim(), newId, node);
     }
+    // The engine's dependency order, as the README says: the primary first, then its standbys.
+    const first = Math.min(...standbys(3).map((n) => f.startedAt.get(n) ?? 0));
+    assert.ok((f.startedAt.get(primary) ?? Infinity) < first, "the primary was replaced before the standbys");
   });
 
   it("one standby's volume replaced: that standby alone copied again", async () => {
@@ -304,7 +307,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
   it("replicas 3 -> 1: the removed standbys' containers, slots and volumes gone, commits never wait", async () => {
     await row({
       row: "replicas 3 -> 1",
-      change: (s) => s.setConfig({ replicas: "1", syncCount: "1" }),
+      change: (c) => c.configure({ replicas: "1", syncCount: "1" }),
       preview: Object.fromEntries([2, 3].flatMap((n) => [
         [`${standby(n)}-data`, "delete"], [`${standby(n)}-basebackup`, "delete"], [standby(n), "delete"],
       ]).concat([[`${PREFIX}-sync`, "update"]])),
@@ -317,6 +320,23 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
       await assert.rejects(docker(["volume", "inspect", `${standby(n)}-data`]), /no such volume/i);
     }
     assert.equal(await sqlIn(primary, "SHOW synchronous_standby_names"), 'FIRST 1 ("replica_1")');
+  });
+
+  it("the standby list changed by hand: verify names the command that puts it back, which restarts nothing", async () => {
+    await sqlIn(primary, "ALTER SYSTEM SET synchronous_standby_names = ''");
+    await sqlIn(primary, "SELECT pg_reload_conf()");
+    const drifted = await verify(cluster.outputsFile);
+    assert.equal(drifted.code, 1, describeRun("verify with the standby list changed by hand", drifted));
+    const hint = /apply them again with `(pulumi up --stack \S+ --replace '([^']+)')`/.exec(drifted.stdout);
+    assert.ok(hint !== null, `verify's hint names the command: ${drifted.stdout}`);
+    assert.equal(hint[2], cluster.pulumi.urn("command:local:Command", `${PREFIX}-sync`));
+    const before = await startTime(primary);
+    const replaced = await cluster.pulumi.up(["--replace", hint[2]]);
+    assert.equal(replaced.code, 0, describeRun("the hint's pulumi up --replace", replaced));
+    assert.equal(await sqlIn(primary, "SHOW synchronous_standby_names"), 'FIRST 1 ("replica_1")');
+    assert.equal(await startTime(primary), before, "the primary did not restart");
+    const verified = await verify(cluster.outputsFile);
+    assert.equal(verified.code, 0, describeRun("verify after the hint's command", verified));
   });
 
   it("the primary's volume replaced: a new primary, every standby copied again", async () => {

@@ -1,8 +1,11 @@
 /**
- * The README's quick start, run as written in a copy of the repository: a
- * shell runs `npm ci && npm run up`, then `pulumi stack output`, the original
- * project's SQL through psql on the primary and the standby, `npm run
- * verify` and `pulumi destroy --yes`. Two things differ from a user's machine,
+ * The README's quick start, run as written in a copy of the repository: the
+ * command lines are read from the README's "Quick start" section, and the
+ * test fails if it does not run every one of them. A shell that has run the
+ * README's `export PULUMI_CONFIG_PASSPHRASE=...` line runs `npm ci && npm run
+ * up`, then `pulumi stack output`, the original project's SQL through psql on
+ * the primary and the standby, `npm run verify`, `npm run status -- --watch`
+ * (stopped with Ctrl-C) and `pulumi destroy --yes`. Two things differ from a user's machine,
  * the first two for isolation: the copy's Pulumi.dev.yaml gets test ports and
  * a name prefix of its own (a developer's `dev` stack may hold 15432 and
  * pg-dev-*), and the test image (no registry is reachable here: the README's
@@ -19,7 +22,8 @@ import { after, before, describe, it } from "node:test";
 
 import { testImage } from "../support/cluster";
 import { isEmpty, labelled, removeLabelled } from "../support/docker";
-import { describeRun, REPO_ROOT, run, type RunResult } from "../support/process";
+import { describeRun, REPO_ROOT, run, start, type RunResult } from "../support/process";
+import { waitFor } from "../support/wait";
 import { seconds } from "../support/wait";
 
 const WORK = join(tmpdir(), "pg-replication-it", "quickstart");
@@ -47,23 +51,40 @@ const STANDBY_SQL = [
 const PRIMARY_PSQL = `psql "$(pulumi stack output primaryConnectionString --show-secrets)"`;
 const STANDBY_PSQL = `psql "$(pulumi stack output replicaConnectionStrings --show-secrets --json | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8"))[0]')"`;
 
+/** The README's first line: every later command runs in a shell that ran it. */
+const PASSPHRASE_LINE = "export PULUMI_CONFIG_PASSPHRASE='choose one'";
+
+/** Every command line the test runs, in the README's order. */
+const README_LINES = [
+  PASSPHRASE_LINE, "npm ci && npm run up", "pulumi stack output", PRIMARY_PSQL, STANDBY_PSQL,
+  "npm run verify", "npm run status -- --watch", "pulumi destroy --yes",
+];
+
+/** The command lines of the README's "Quick start" code blocks, trailing comments dropped. */
+function quickStartLines(readme: string): string[] {
+  const section = /^## Quick start\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+  const blocks = [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return blocks.flatMap((b) => b.split("\n")).map((l) => l.replace(/\s{2,}# .*$/, "").trim()).filter((l) => l !== "" && !l.startsWith("#"));
+}
+
 function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {
     ...process.env,
     PULUMI_HOME: HOME,
-    PULUMI_CONFIG_PASSPHRASE: "quick start passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     NO_COLOR: "1",
   };
-  // As a user who is logged in nowhere.
+  // As a user who is logged in nowhere, with no passphrase but the README's.
+  delete e.PULUMI_CONFIG_PASSPHRASE;
+  delete e.PULUMI_CONFIG_PASSPHRASE_FILE;
   delete e.PULUMI_BACKEND_URL;
   delete e.PULUMI_ACCESS_TOKEN;
   return e;
 }
 
 function shell(line: string, timeoutMs: number, input?: string): Promise<RunResult> {
-  return run("bash", ["-c", line], { cwd: COPY, env: env(), timeoutMs, ...(input !== undefined ? { input } : {}) });
+  return run("bash", ["-c", `${PASSPHRASE_LINE}\n${line}`], { cwd: COPY, env: env(), timeoutMs, ...(input !== undefined ? { input } : {}) });
 }
 
 /** The files a fresh clone would have (tracked and new, not ignored), copied as they are now. */
@@ -104,11 +125,9 @@ describe("the README's quick start, as written", { timeout: 900_000 }, () => {
     await rm(WORK, { recursive: true, force: true });
   });
 
-  it("runs the command lines the README gives", async () => {
+  it("runs every command line of the README's quick start, and no other", async () => {
     const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
-    for (const line of ["npm ci && npm run up", "pulumi stack output", PRIMARY_PSQL, STANDBY_PSQL, "npm run verify", "pulumi destroy --yes"]) {
-      assert.ok(readme.includes(line), `README.md no longer says: ${line}`);
-    }
+    assert.deepEqual(quickStartLines(readme), README_LINES);
   });
 
   it("deploys, connects, verifies and destroys", async (t) => {
@@ -139,11 +158,19 @@ describe("the README's quick start, as written", { timeout: 900_000 }, () => {
     const verified = await shell("npm run verify", 120_000);
     assert.equal(verified.code, 0, describeRun("npm run verify", verified));
 
+    const watching = start("bash", ["-c", `${PASSPHRASE_LINE}\nexec npm run status -- --watch`], { cwd: COPY, env: env(), timeoutMs: 120_000 });
+    await waitFor("a frame of npm run status -- --watch", async () => (/pg-replication status:/.test(watching.stdout()) ? true : undefined), { timeoutMs: 60_000 });
+    const watched = await watching.interruptGroup(10_000);
+    // npm ends on Ctrl-C as a shell reports it, 130 (killed by SIGINT), once its script has ended;
+    // status itself stops quietly (exit 0, tested in tools-verify) after drawing its frames.
+    assert.ok(watched.signal === "SIGINT" || watched.code === 130, describeRun("npm run status -- --watch, then Ctrl-C", watched));
+    assert.doesNotMatch(watched.stderr, /error|status:/i, describeRun("npm run status -- --watch, then Ctrl-C", watched));
+
     const destroyed = await shell("pulumi destroy --yes", 300_000);
     assert.equal(destroyed.code, 0, describeRun("pulumi destroy --yes", destroyed));
     assert.ok(isEmpty(await labelled(CLUSTER_LABEL)), "pulumi destroy left containers, volumes or networks");
     const removed = await shell("pulumi stack rm --yes dev", 60_000);
     assert.equal(removed.code, 0, describeRun("pulumi stack rm", removed));
-    t.diagnostic(`quickstart: npm ci && npm run up ${seconds(upMs)}, psql on primary and standby, verify, destroy; whole path ${seconds(Date.now() - started)}`);
+    t.diagnostic(`quickstart: npm ci && npm run up ${seconds(upMs)}, psql on primary and standby, verify, status --watch, destroy; whole path ${seconds(Date.now() - started)}`);
   });
 });

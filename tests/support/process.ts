@@ -26,6 +26,11 @@ export interface Started {
   stderr(): string;
   /** Sends SIGINT, as Ctrl-C does, and resolves when it has exited; SIGKILL after `graceMs` if given. */
   interrupt(graceMs?: number): Promise<RunResult>;
+  /**
+   * Sends SIGINT to its whole process group, as a terminal's Ctrl-C does to
+   * the foreground job (`npm run x` and the script it runs both get it).
+   */
+  interruptGroup(graceMs?: number): Promise<RunResult>;
   /** Resolves when it has exited (or the timeout killed it). */
   readonly done: Promise<RunResult>;
 }
@@ -38,18 +43,20 @@ export function start(file: string, args: readonly string[], options: RunOptions
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),
   });
+  const stopWith = async (send: () => void, graceMs?: number): Promise<RunResult> => {
+    send();
+    const grace = graceMs === undefined ? undefined : setTimeout(() => child.killGroup("SIGKILL"), graceMs);
+    try {
+      return await child.done;
+    } finally {
+      clearTimeout(grace);
+    }
+  };
   return {
     stdout: () => child.stdout(),
     stderr: () => child.stderr(),
-    async interrupt(graceMs?: number): Promise<RunResult> {
-      child.kill("SIGINT");
-      const grace = graceMs === undefined ? undefined : setTimeout(() => child.killGroup("SIGKILL"), graceMs);
-      try {
-        return await child.done;
-      } finally {
-        clearTimeout(grace);
-      }
-    },
+    interrupt: (graceMs?: number) => stopWith(() => child.kill("SIGINT"), graceMs),
+    interruptGroup: (graceMs?: number) => stopWith(() => child.killGroup("SIGINT"), graceMs),
     done: child.done,
   };
 }

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 
 import { renderBaseBackupCreate, renderBaseBackupDelete, renderSeedScript, type BaseBackupInput } from "../../../components/basebackup";
@@ -62,7 +65,8 @@ describe("standby entrypoint", () => {
   const script = renderStandbyEntrypoint();
   it("is valid sh", () => assertShellSyntax(script));
   it("refuses to start on an empty data directory", () => {
-    assert.match(script, /base backup has not run/);
+    assert.match(script, /if \[ ! -s "\$DATA\/PG_VERSION" \]; then\n {2}log "the data directory is empty: this standby has no base backup; rebuild it with pulumi up --replace of its volume/);
+    assert.match(script, /exit 1\nfi/);
   });
 });
 
@@ -91,9 +95,25 @@ describe("base-backup command", () => {
     assert.doesNotMatch(create, /PGPASSWORD|docker run[^\n]* (-e|--env) /);
   });
 
-  it("refuses to overwrite a standby that was promoted", () => {
-    assert.match(seed, /\[ ! -e "\$DATA\/standby.signal" \]/);
-    assert.match(seed, /exit 3/);
+  it("refuses to overwrite a standby that was promoted, and leaves its data as it was", () => {
+    // The seed script, run by sh on a scratch directory standing in for the data directory.
+    const data = mkdtempSync(join(tmpdir(), "pg-replication-seed-"));
+    try {
+      writeFileSync(join(data, "PG_VERSION"), "17\n");
+      writeFileSync(join(data, "precious"), "rows\n");
+      const script = seed.replace("DATA=/var/lib/postgresql/data", `DATA=${data}`);
+      const refused = spawnSync("/bin/sh", ["-c", script], { input: "secret\n", encoding: "utf8", timeout: 10_000 });
+      assert.equal(refused.status, 3, refused.stderr);
+      assert.match(refused.stderr, /refusing to overwrite the data of pg-dev-replica-2: it holds a promoted, writable server/);
+      assert.deepEqual(readdirSync(data).sort(), ["PG_VERSION", "precious"]);
+      // A standby (standby.signal present) passes the guard: its directory is emptied for the new copy.
+      writeFileSync(join(data, "standby.signal"), "");
+      const passed = spawnSync("/bin/sh", ["-c", script], { input: "secret\n", encoding: "utf8", timeout: 10_000, env: { PATH: "/nonexistent" } });
+      assert.notEqual(passed.status, 3);
+      assert.doesNotMatch(passed.stderr, /refusing to overwrite/);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it("labels its one-off container like the rest of the stack", () => {

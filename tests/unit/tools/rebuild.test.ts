@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
-  nextStepsAfterPromotion, rebuildStandbyCommand, rebuildStandbyHint, REBUILD_HINT, standbyVolumeUrn,
+  nextStepsAfterPromotion, reapplyCommand, rebuildStandbyCommand, rebuildStandbyHint, REBUILD_HINT, standbyVolumeUrn,
 } from "../../../scripts/lib/rebuild";
 
 const URN = "urn:pulumi:t::pg-replication::pg-replication:index:Cluster$docker:index/volume:Volume::pg-t-replica-1-data";
@@ -27,6 +27,15 @@ describe("rebuilding a standby with Pulumi", () => {
   });
 });
 
+describe("applying the stack's settings again", () => {
+  it("replaces the settings or sync command by its URN, which a plain pulumi up would not run", () => {
+    assert.equal(reapplyCommand({ stack: "t", namePrefix: "pg-t" }, "sync"),
+      "pulumi up --stack t --replace 'urn:pulumi:t::pg-replication::pg-replication:index:Cluster$command:local:Command::pg-t-sync'");
+    assert.equal(reapplyCommand({ stack: "t", namePrefix: "pg-t" }, "settings"),
+      "pulumi up --stack t --replace 'urn:pulumi:t::pg-replication::pg-replication:index:Cluster$command:local:Command::pg-t-settings'");
+  });
+});
+
 describe("promote's next steps", () => {
   const promoted = { name: "replica-1", containerName: "pg-t-replica-1", endpoint: "127.0.0.1:25431" };
   const outputs = { stack: "t", primaryContainerName: "pg-t-primary" };
@@ -38,7 +47,7 @@ describe("promote's next steps", () => {
       "The other standbys (replica-2) still follow the old primary and do not replicate from replica-1.",
       "To go back to the declared topology, with pg-t-primary as primary: start it again if it is down (`docker start pg-t-primary`), " +
         `point writers back at it, and rebuild replica-1 as its standby: \`pulumi up --stack t --replace '${URN}'\` ` +
-        "deletes its volume, takes a new base backup and starts it again (README, \"Failure modes and recovery\": rebuilding a standby).",
+        "deletes its volume, takes a new base backup and starts it again (docs/FAILURE-MODES.md, \"Rebuilding a standby\").",
       "Rebuilding replica-1 discards what was written to it since the promotion: copy anything you need first.",
       "To start over with a new, empty cluster instead: `pulumi destroy --stack t`, then `pulumi up --stack t`.",
     ]);
