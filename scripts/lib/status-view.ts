@@ -62,7 +62,10 @@ export function clusterStatus(outputs: ClusterOutputs, snapshot: ClusterSnapshot
       lag = { measuredOn: "primary", sentBytes: toNumber(f.sentBytes), writeBytes: toNumber(f.writeBytes), flushBytes: toNumber(f.flushBytes), replayBytes: toNumber(f.replayBytes), replayLagMs: f.replayLagMs };
     } else if (r !== null && r.state.inRecovery && source !== null) {
       const replayBytes = toNumber(lsnBytesBehind(source.state.currentLsn, r.state.replayLsn));
-      lag = { measuredOn: "standby", sentBytes: null, writeBytes: null, flushBytes: null, replayBytes, replayLagMs: standbyReplayDelayMs(r.state.receiveLsn, r.state.replayLsn, r.state.lastReplayAgeMs) };
+      // Behind the primary with nothing coming in: how far behind in time is unknown, not 0.
+      const starved = r.state.receiver === null && replayBytes !== null && replayBytes > 0;
+      const replayLagMs = starved ? null : standbyReplayDelayMs(r.state.receiveLsn, r.state.replayLsn, r.state.lastReplayAgeMs);
+      lag = { measuredOn: "standby", sentBytes: null, writeBytes: null, flushBytes: null, replayBytes, replayLagMs };
     }
     let state: string;
     if (r === null) state = replica !== null && source !== null && source.node !== s.node && sender === null ? "unreachable, not in pg_stat_replication" : "unreachable";

@@ -23,6 +23,7 @@ import { planFor, stacksOf } from "../../bench/lib/plan";
 import type { BenchResult, Figure, LatencyFigures } from "../../bench/lib/result";
 import type { Summary } from "../../bench/lib/stats";
 import { run as runProcess } from "../../scripts/lib/process";
+import { describeLeftovers, isEmpty, labelled, removeLabelled } from "../support/docker";
 import { listStacks } from "../support/pulumi";
 
 const REPO = resolve(__dirname, "../..");
@@ -104,8 +105,18 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
     result = JSON.parse(readFileSync(join(out, files[0]), "utf8")) as BenchResult;
   });
 
-  after(() => {
+  after(async () => {
     rmSync(out, { recursive: true, force: true });
+    // A bench that timed out or failed may leave its clusters: swept here, and said loudly.
+    const labels = [...stacksOf(planFor("quick")).map((s) => `pg-replication.stack=${s}`), "pg-replication.bench=quick"];
+    const swept: string[] = [];
+    for (const label of labels) {
+      const found = await labelled(label);
+      if (isEmpty(found)) continue;
+      swept.push(`${label}: ${describeLeftovers(found)}`);
+      await removeLabelled(label);
+    }
+    if (swept.length > 0) throw new Error(`bench --quick left these behind (now removed):\n${swept.join("\n")}`);
   });
 
   it("describes the machine", () => {

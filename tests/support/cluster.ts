@@ -41,6 +41,8 @@ export async function cleanStack(stack: string): Promise<string | undefined> {
 export class TestCluster {
   private constructor(
     readonly pulumi: PulumiStack,
+    /** The plain config the test set: the truth the outputs are checked against. */
+    private config: Config,
     public outputs: ClusterOutputs,
     readonly outputsFile: string,
     /** The `up` run: its stdout and stderr are checked for secrets. */
@@ -59,7 +61,28 @@ export class TestCluster {
     await pulumi.setConfig({ image: await testImage(), ...config }, secrets);
     const up = await pulumi.upOrThrow();
     const { outputs, file } = await pulumi.writeOutputs();
-    return new TestCluster(pulumi, outputs, file, up);
+    return new TestCluster(pulumi, config, outputs, file, up);
+  }
+
+  /** Sets config on the stack (secrets as Pulumi secrets) and remembers the plain values. */
+  async configure(config: Config, secrets: Config = {}): Promise<void> {
+    await this.pulumi.setConfig(config, secrets);
+    this.config = { ...this.config, ...config };
+  }
+
+  /**
+   * The standbys the config asks for, 1..replicas. The durability checks go
+   * over these, not over the outputs: outputs that dropped a standby must
+   * fail a test, not shrink it.
+   */
+  expectedStandbys(): number[] {
+    const count = Number(this.config.replicas ?? "1");
+    return Array.from({ length: count }, (_, i) => i + 1);
+  }
+
+  /** The slot names the config implies, replica_1..replica_<replicas>. */
+  expectedSlots(): string[] {
+    return this.expectedStandbys().map((n) => `replica_${n}`);
   }
 
   /** Reads the stack outputs again (after an update) into `outputs` and the outputs file. */
@@ -90,7 +113,7 @@ export class TestCluster {
 
   /** [label, dsn] of every node, primary first: labels as in the summary lines. */
   nodes(): [string, string][] {
-    return [["primary", this.primaryDsn], ...this.outputs.replicas.map((r): [string, string] => [r.slot, this.replicaDsn(r.index)])];
+    return [["primary", this.primaryDsn], ...this.expectedStandbys().map((n): [string, string] => [this.replica(n).slot, this.replicaDsn(n)])];
   }
 
   /**
@@ -98,7 +121,7 @@ export class TestCluster {
    * replayed everything the primary has written so far: the point at which
    * every acknowledged row must be on every node.
    */
-  async waitCaughtUp(timeoutMs: number, standbys: readonly ReplicaOutput[] = this.outputs.replicas): Promise<void> {
+  async waitCaughtUp(timeoutMs: number, standbys: readonly ReplicaOutput[] = this.expectedStandbys().map((n) => this.replica(n))): Promise<void> {
     const lsn = await currentLsn(this.primaryDsn);
     for (const r of standbys) await waitReplayed(this.primaryDsn, r.applicationName, lsn, timeoutMs);
   }

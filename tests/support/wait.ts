@@ -1,3 +1,5 @@
+import { AssertionError } from "node:assert";
+
 /** Bounded waiting: every loop in the integration tests ends, with a message saying what never happened. */
 
 export function sleep(ms: number): Promise<void> {
@@ -12,7 +14,8 @@ export interface WaitOptions {
 /**
  * Calls `probe` until it returns something other than undefined, and returns
  * that. A probe that throws counts as "not yet"; its last error is reported
- * if the time runs out.
+ * if the time runs out. An assertion that fails inside a probe is a verdict,
+ * not "not yet": it ends the wait at once.
  */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options: WaitOptions): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
@@ -24,6 +27,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       if (value !== undefined) return value;
       last = "";
     } catch (error) {
+      if (error instanceof AssertionError) throw error;
       last = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() >= deadline) {

@@ -52,6 +52,8 @@ describe("the primary restarts under load", { timeout: 300_000 }, () => {
       assert.ok(report.failed > 0, "the writer saw the primary go away");
       await cluster.waitCaughtUp(30_000);
       const found = await assertNoAckedRowMissing(cluster.nodes(), writer.table, report.acked);
+      // Rows equal: the standby holds exactly what the primary holds, acknowledged or in doubt.
+      assert.deepEqual(found.map(([node, check]) => [node, check.total]), found.map(([node]) => [node, found[0][1].total]), "every node holds the same number of rows");
       const inDoubt = found[0][1].total - report.acked.length;
       const line = summaryLine(scenario, report, found, `writes resumed ${seconds(writesMs)} and the standby streamed and caught up ${seconds(streamingMs)} after the ${scenario === "primary-restart" ? "restart was issued" : "start"}`, [
         `writer failures ${report.failed}, unacknowledged commits present ${inDoubt}`,

@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { TestCluster, destroyStack } from "../../support/cluster";
 import { docker, isRunning } from "../../support/docker";
 import { LoadWriter } from "../../support/load-writer";
-import { queryOne } from "../../support/pg";
+import { query, queryOne } from "../../support/pg";
 import { describeRun } from "../../support/process";
 import { inRecovery } from "../../support/replication";
 import { checkRows, describeMissing } from "../../support/rows";
@@ -39,6 +39,10 @@ describe("losing the primary in synchronous mode", { timeout: 300_000 }, () => {
     await writer.start();
     try {
       await writer.waitForAcks(500, 30_000);
+      // Without synchronous replication the durability check below would prove nothing.
+      const modes = await query<{ application_name: string; sync_state: string }>(cluster.primaryDsn, "SELECT application_name, sync_state FROM pg_stat_replication");
+      assert.deepEqual(modes, [{ application_name: "replica_1", sync_state: "sync" }], "the standby is synchronous before the kill");
+      assert.equal((await queryOne<{ s: string }>(cluster.primaryDsn, "SELECT current_setting('synchronous_commit') AS s")).s, "remote_apply");
       await docker(["kill", "-s", "KILL", cluster.primaryContainer]);
       const killedAt = Date.now();
       const report = await writer.stop();

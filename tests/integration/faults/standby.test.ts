@@ -121,6 +121,11 @@ describe("a standby lost under load catches up", { timeout: 300_000 }, () => {
       const late = await verify(cluster.outputsFile);
       assert.equal(late.code, 1, describeRun("verify at the end of the partition", late));
       const lateVerdict = /FAILED: .*/.exec(late.stdout)?.[0] ?? "";
+      // The primary's sender still says streaming (its timeout is 60 s); verify fails replication on the silence.
+      assert.match(lateVerdict, /replica-1: .*replication/, "the late verdict fails replica-1's replication check");
+      assert.match(late.stdout, /says streaming, but the standby has not replied for (\d+) s/);
+      const silentFor = Number(/has not replied for (\d+) s/.exec(late.stdout)?.[1]);
+      assert.ok(silentFor >= 15, `the silence verify reports (${silentFor} s) spans the partition`);
 
       const { report, liftedAt, caughtUpMs } = await liftAndCatchUp(writer, async () => {
         await reconnect();

@@ -92,7 +92,7 @@ export async function runShell(shell: ShellRun): Promise<ShellResult> {
     return { stdout: trimOneNewline(result.stdout), stderr: trimOneNewline(result.stderr) };
   }
   let reason = result.signal !== undefined ? `signal: ${SIGNAL_TEXT[result.signal] ?? result.signal}` : `exit status ${result.code ?? "?"}`;
-  if (result.timedOut) reason = `signal: killed (the stand-in's ${Math.round(timeoutMs / 1000)} s timeout)`;
+  if (result.timedOut) reason = `signal: killed (the stand-in's ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} timeout)`;
   throw new Error(commandErrorMessage(reason, shell.command, result.combined ?? ""));
 }
 
