@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { RESTART_SETTINGS } from "../../components/settings";
 import { TestCluster, destroyStack } from "../support/cluster";
 import { inspectContainer, isEmpty, leftoversOf, logsOf, docker, nowForLogs } from "../support/docker";
 import { query, sqlState } from "../support/pg";
@@ -53,6 +54,12 @@ describe("one standby, as the original project", { timeout: 300_000 }, () => {
 
   it("passes npm run verify", async () => {
     await verifyPasses(cluster);
+  });
+
+  it("marks exactly PostgreSQL's restart-context settings as needing a restart in the settings file", async () => {
+    // The list behind `# restart` in pulumi preview --diff, against the server itself.
+    const rows = await query<{ name: string }>(cluster.primaryDsn, "SELECT name FROM pg_settings WHERE context = 'postmaster' ORDER BY name");
+    assert.deepEqual([...RESTART_SETTINGS].sort(), rows.map((r) => r.name));
   });
 
   it("has a writable primary and a standby in recovery", async () => {

@@ -25,7 +25,7 @@ printf '%s\\n' "$*" >> "$FAKE_LOG"
 input=""
 case " $* " in *" -i "*) input=$(cat); printf '%s\\n' "$input" >> "$FAKE_STDIN" ;; esac
 case "$1" in
-  ps) printf '%s\\n' $FAKE_STANDBYS; exit 0 ;;
+  ps) printf 'DOCKER_HOST=%s\\n' "$DOCKER_HOST" >> "$FAKE_LOG"; printf '%s\\n' $FAKE_STANDBYS; exit 0 ;;
   container) case "$3" in -f) echo true ;; esac; exit 0 ;;
   restart) exit 0 ;;
 esac
@@ -80,6 +80,16 @@ describe("the day-2 scripts", () => {
   });
 });
 
+describe("every day-2 script", () => {
+  it("finds the cluster's standbys by its labels, on the engine the docker provider uses", () => {
+    for (const script of [credentials, settings]) {
+      const run = runScript(script, "a-password-1\nb-password-2\n");
+      assert.ok(run.calls.includes("ps -a --filter label=pg-replication.cluster=pg-t --filter label=pg-replication.role=replica --format {{.Names}}"), run.calls.join("\n"));
+      assert.ok(run.calls.includes("DOCKER_HOST=unix:///var/run/docker.sock"), "DOCKER_HOST defaults to the provider's socket");
+    }
+  });
+});
+
 describe("credentials", () => {
   const superuserPassword = "it's:a\\pw $HOME";
   const replicationPassword = "repl:pw'x\\y";
@@ -127,6 +137,11 @@ describe("settings", () => {
     const replayed = run.calls.findIndex((c) => c.includes("pg_last_wal_replay_lsn() >= '0/10'"));
     const standbyRestart = run.calls.findIndex((c) => c === "restart -t 60 pg-t-replica-1");
     assert.ok(replayed >= 0 && replayed < standbyRestart, "replayed the primary's new WAL before the standby restarts");
+  });
+
+  it("decides the order from all five settings a standby must not have lower than its primary", () => {
+    const run = runScript(settings, "");
+    assert.match(run.stdin, /WHERE f\.name IN \('max_connections', 'max_prepared_transactions', 'max_locks_per_transaction', 'max_wal_senders', 'max_worker_processes'\)/);
   });
 
   it("installs and reloads the file on every node before any restart", () => {

@@ -140,5 +140,9 @@ describe("major version from the image tag", () => {
     assert.equal(majorVersionFromImage("postgres:latest"), null);
     assert.equal(majorVersionFromImage("postgres@sha256:abcd"), null);
     assert.equal(majorVersionFromImage("registry:5000/postgres"), null);
+    // A digest pins the image whatever its tag says; a version must lead the tag.
+    assert.equal(majorVersionFromImage("postgres:17@sha256:abcd"), null);
+    assert.equal(majorVersionFromImage("postgres:v17"), null);
+    assert.equal(majorVersionFromImage("17"), null);
   });
 });

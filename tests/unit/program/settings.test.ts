@@ -88,3 +88,24 @@ describe("fixed and changeable settings", () => {
     for (const key of Object.keys(file)) assert.ok(!(key in fixedPrimarySettings()), key);
   });
 });
+
+describe("fixed settings", () => {
+  it("keep what every node needs for its whole life, whatever the config", () => {
+    const primary = fixedPrimarySettings();
+    assert.equal(primary.config_file, "/var/lib/postgresql/data/pg-replication.conf");
+    assert.equal(primary.hba_file, "/etc/pg-replication/pg_hba.conf");
+    assert.equal(primary.ident_file, "/etc/pg-replication/pg_ident.conf");
+    assert.equal(primary.wal_log_hints, "on", "pg_rewind needs it");
+    assert.equal(primary.wal_retrieve_retry_interval, "1s", "standbys reconnect a second after the primary restarts");
+    assert.equal(primary.cluster_name, "primary");
+    const standby = fixedStandbySettings(3);
+    assert.equal(standby.cluster_name, "replica_3");
+    assert.equal(standby.synchronous_standby_names, "", "a promoted standby waits for nobody");
+    assert.equal(standby.synchronous_commit, "on");
+  });
+
+  it("list the settings file's lines in a stable, sorted order", () => {
+    const lines = renderSettingsFile({ work_mem: "1MB", a_setting: "x", max_connections: "9" }).split("\n").filter((l) => / = /.test(l) && !l.startsWith("include"));
+    assert.deepEqual(lines.map((l) => l.split(" ")[0]), ["a_setting", "max_connections", "work_mem"]);
+  });
+});
