@@ -8,43 +8,64 @@ import { loadavg } from "node:os";
 import { join, relative, resolve } from "node:path";
 
 import { parseBenchArgs, UsageError, USAGE } from "./lib/args";
+import { breakdownChart, destroyBreakdown, readyBreakdown } from "./lib/breakdown";
 import { Cleanups } from "./lib/cleanup";
 import { renderBenchmarksDoc } from "./lib/docs";
+import { removeEngineFloor } from "./lib/engine-floor";
 import { removeFloor } from "./lib/floor";
 import { leftoverHint, pulumiVersion, REPO_ROOT, removeLeftovers } from "./lib/deploy";
 import { acquireLock } from "./lib/lock";
 import { defaultImage, describeMachine } from "./lib/machine";
 import { measureAll } from "./lib/measure";
-import { planFor, stacksOf } from "./lib/plan";
+import { renderPhaseChart } from "./lib/phase-chart";
+import { ENGINE_FLOOR_ROLE, planFor, stackFor, stacksOf } from "./lib/plan";
 import { AbortedError, nowMs } from "./lib/proc";
-import { buildFigures, sectionTitles, type BenchResult } from "./lib/result";
+import { buildFigures, sectionTitles, type BenchResult, type LatencyFigures } from "./lib/result";
+import { medianPercentilePoints, type Summary } from "./lib/stats";
 import { renderLatencyChart } from "./lib/svg";
 import { formatValue, renderTable } from "./lib/table";
 
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 const DOCS_DIR = join(REPO_ROOT, "docs");
 const CHART_FILE = "bench-latency.svg";
+const PHASE_CHART_FILE = "bench-phases.svg";
 
 const started = nowMs();
 function log(line: string): void {
   process.stderr.write(`[${((nowMs() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 }
 
+function machineLine(r: BenchResult): string {
+  return `${r.machine.cores} cores, PostgreSQL ${/([0-9]+\.[0-9]+)/.exec(r.machine.postgres)?.[1] ?? "?"}, ${r.startedAt.slice(0, 10)} (npm run bench)`;
+}
+
+/** The latency chart: at each percentile, the median over the rounds; the notes give the medians of the rounds' p50, p99 and max. */
 function chart(r: BenchResult): string {
   const v = (ms: number): string => formatValue(ms, "ms").replace(" ms", "");
-  const note = (s: { p50: number; p99: number; max: number }): string => `p50 ${v(s.p50)} / p99 ${v(s.p99)} / max ${v(s.max)} ms`;
-  const l = r.latency;
+  const rounds = r.latency.rounds;
+  const series = (pick: (x: (typeof rounds)[number]) => LatencyFigures) => {
+    const figures = rounds.map(pick);
+    const mid = (key: keyof Pick<Summary, "p50" | "p99" | "max">): number => [...figures.map((f) => f.visibilityMs[key])].sort((a, b) => a - b)[Math.floor(figures.length / 2)];
+    return { points: medianPercentilePoints(figures.map((f) => f.percentiles)), note: `p50 ${v(mid("p50"))} / p99 ${v(mid("p99"))} / max ${v(mid("max"))} ms` };
+  };
   return renderLatencyChart({
     title: "Commit acknowledged -> row visible on the standby",
-    subtitle: `${r.plan.latency.rateHz} commits/s for ${r.plan.latency.durationMs / 1000} s on one host, ${r.machine.cores} cores, PostgreSQL ${/([0-9]+\.[0-9]+)/.exec(r.machine.postgres)?.[1] ?? "?"}, ${r.startedAt.slice(0, 10)} (npm run bench)`,
+    subtitle: `${r.plan.latency.rateHz} commits/s for ${r.plan.latency.durationMs / 1000} s, median of ${rounds.length} rounds at each percentile; one host, ${machineLine(r)}`,
     yLabel: "latency (ms, log scale)",
     series: [
-      { label: "async floor", color: "#7fa7c9", dashed: true, points: l.async.floor.percentiles, note: note(l.async.floor.visibilityMs) },
-      { label: "async", color: "#1f77b4", points: l.async.visible.percentiles, note: note(l.async.visible.visibilityMs) },
-      { label: "remote_apply floor", color: "#e89a9a", dashed: true, points: l.remoteApply.floor.percentiles, note: note(l.remoteApply.floor.visibilityMs) },
-      { label: "remote_apply", color: "#d62728", points: l.remoteApply.visible.percentiles, note: note(l.remoteApply.visible.visibilityMs) },
+      { label: "async floor", color: "#7fa7c9", dashed: true, ...series((x) => x.async.floor) },
+      { label: "async", color: "#1f77b4", ...series((x) => x.async.visible) },
+      { label: "remote_apply floor", color: "#e89a9a", dashed: true, ...series((x) => x.remoteApply.floor) },
+      { label: "remote_apply", color: "#d62728", ...series((x) => x.remoteApply.visible) },
     ],
   });
+}
+
+function phaseChart(r: BenchResult): string {
+  const rounds = r.timeToReady.rounds;
+  return renderPhaseChart(breakdownChart(readyBreakdown(rounds), destroyBreakdown(rounds),
+    "Time to ready and destroy, by phase, beside the floor",
+    `median of ${rounds.length} rounds per phase; total median (min-max) on the right; ${machineLine(r)}`));
 }
 
 function timestamp(date: Date): string {
@@ -104,6 +125,8 @@ async function main(argv: readonly string[]): Promise<number> {
     // Leftovers of an earlier run that was killed outright would hold the ports.
     await removeFloor(plan.mode);
     await removeLeftovers(stacksOf(plan), log);
+    const engineLeft = await removeEngineFloor(stackFor(plan, ENGINE_FLOOR_ROLE));
+    if (engineLeft !== undefined) throw new Error(engineLeft);
     const machine = await describeMachine(image, pulumi);
     if (machine.otherContainersAtStart > 0) {
       log(`note: ${machine.otherContainersAtStart} other containers are running; figures will carry their load (recorded in the results)`);
@@ -127,18 +150,21 @@ async function main(argv: readonly string[]): Promise<number> {
     const resultsFile = join(outDir, `${base}.json`);
     await writeFile(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
     const svg = chart(result);
+    const phases = phaseChart(result);
     if (plan.mode === "full") {
       await mkdir(DOCS_DIR, { recursive: true });
       await writeFile(join(DOCS_DIR, CHART_FILE), svg);
-      await writeFile(join(DOCS_DIR, "BENCHMARKS.md"), renderBenchmarksDoc(result, table, relative(REPO_ROOT, resultsFile), CHART_FILE));
+      await writeFile(join(DOCS_DIR, PHASE_CHART_FILE), phases);
+      await writeFile(join(DOCS_DIR, "BENCHMARKS.md"), renderBenchmarksDoc(result, table, relative(REPO_ROOT, resultsFile), CHART_FILE, PHASE_CHART_FILE));
     } else {
-      // The quick run never touches docs/: its chart goes beside its results.
+      // The quick run never touches docs/: its charts go beside its results.
       await writeFile(join(outDir, `${base}-latency.svg`), svg);
+      await writeFile(join(outDir, `${base}-phases.svg`), phases);
     }
 
     process.stdout.write(`${table}\n\n`);
     process.stdout.write(`results: ${resultsFile}\n`);
-    if (plan.mode === "full") process.stdout.write(`docs: ${join(DOCS_DIR, "BENCHMARKS.md")}, ${join(DOCS_DIR, CHART_FILE)}\n`);
+    if (plan.mode === "full") process.stdout.write(`docs: ${join(DOCS_DIR, "BENCHMARKS.md")}, ${join(DOCS_DIR, CHART_FILE)}, ${join(DOCS_DIR, PHASE_CHART_FILE)}\n`);
     log(`done in ${result.durationS.toFixed(0)} s`);
     return 0;
   } catch (error) {

@@ -3,20 +3,23 @@ import { parseArgs } from "node:util";
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--out DIR] [--image IMAGE]
 
-Measures the program against the physical floor, in one run on this machine:
-time to ready (pulumi up -> verify passes, 1 and 3 standbys) against plain
-docker; commit-to-visible latency on the standby (async, remote_apply)
-against one round trip; pgbench throughput (async, remote_write,
-remote_apply); catch-up of a stopped standby. Prints a table and writes
-bench/results/<timestamp>.json. A full run (about 6 minutes) also rewrites
-docs/BENCHMARKS.md and docs/bench-latency.svg.
+Measures the program against floors measured in the same run on this
+machine, each measurement repeated in interleaved rounds (medians and
+spreads): time to ready (pulumi up -> verify passes, 1 and 3 standbys) and
+pulumi destroy, phase by phase, against the engine's own cost (the same
+plugins, nothing created) plus plain docker; commit-to-visible latency on
+the standby (async, remote_apply) against one round trip; pgbench throughput
+(async, remote_write, remote_apply); catch-up of a stopped standby. Prints a
+table and writes bench/results/<timestamp>.json. A full run (3 rounds, about
+12 minutes) also rewrites docs/BENCHMARKS.md, docs/bench-latency.svg and
+docs/bench-phases.svg.
 
 It deploys with the real Pulumi CLI on the tests' file backend and their
 stand-in docker/random/command providers: put them on PATH first with
   eval "$(bash scripts/setup-test-env.sh --print-path)"
 
 Options:
-  --quick         a small version of every measurement (about two minutes), for
+  --quick         one small round of every measurement (about two minutes), for
                   smoke tests; never touches docs/
   --out DIR       write the results (and, with --quick, the chart) into DIR
                   instead of bench/results

@@ -11,7 +11,8 @@
  * stack output`, as `npm run verify` does) first passes. Both run as child
  * processes exactly as a user runs them, so their start-up (the CLI, the
  * language host, Node, tsx) is part of the time to ready, as it is for the
- * user.
+ * user. `up` runs with `--json`, which streams the engine's events; each is
+ * stamped on arrival and gives the phases (events.ts).
  *
  * Teardown: `pulumi destroy`, `pulumi stack rm`, then a sweep of anything
  * still labelled with the stack (an interrupted `up` can create a resource
@@ -27,7 +28,8 @@ import { describeLeftovers, isEmpty, leftoversOf, removeStackLeftovers, STACK_LA
 import { BACKEND_DIR, listStacks, pulumiEnv, PulumiStack, stackConfigFile, TEST_PASSPHRASE, type Config } from "../../tests/support/pulumi";
 import { describeRun, ProcessError } from "../../scripts/lib/process";
 import type { Cleanups } from "./cleanup";
-import { nowMs, run, sleep, throwIfAborted, type RunResult } from "./proc";
+import { destroyPhases, errorDiagnostics, resourceTimings, stampLines, upPhases, type Phase, type StampedLine } from "./events";
+import { nowMs, run, sleep, throwIfAborted, type RunResult, type RunOptions } from "./proc";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 const VERIFY = join(REPO_ROOT, "scripts", "verify.ts");
@@ -61,6 +63,14 @@ export interface Deployment {
   /** Start of `pulumi up` to the first passing `verify`: the time to ready. */
   readonly readyMs: number;
   readonly verifyAttempts: number;
+  /** Where the time to ready went (events.UP_PHASES), adding up to readyMs. */
+  readonly phases: readonly Phase[];
+}
+
+/** A measured `pulumi destroy`: its time, and where it went (events.DESTROY_PHASES). */
+export interface DestroyTiming {
+  readonly destroyMs: number;
+  readonly phases: readonly Phase[];
 }
 
 export interface DeployContext {
@@ -86,7 +96,26 @@ export function configFor(spec: DeploySpec): Config {
 
 /** The `pulumi` arguments of the measured `up`: as tests/support/pulumi.ts runs it, no preview. Pure. */
 export function upArgs(stack: string): string[] {
-  return ["--non-interactive", "up", "--yes", "--skip-preview", "--stack", stack];
+  return ["--non-interactive", "up", "--yes", "--skip-preview", "--json", "--stack", stack];
+}
+
+/** The `pulumi` arguments of the measured `destroy`. Pure. */
+export function destroyArgs(stack: string): string[] {
+  return ["--non-interactive", "destroy", "--yes", "--skip-preview", "--json", "--stack", stack];
+}
+
+/** Why a `pulumi ... --json` run failed: the engine's error diagnostics, else the end of its output. */
+function failure(what: string, result: RunResult, lines: readonly StampedLine[]): string {
+  const errors = errorDiagnostics(lines);
+  return errors.length > 0 ? `${what} failed: ${errors.join("; ")}` : describeRun(what, result, 10);
+}
+
+/** Runs a pulumi command with `--json`, stamping every event line on arrival (ms since the command started). */
+export async function runStamped(args: readonly string[], options: RunOptions): Promise<{ result: RunResult; lines: StampedLine[]; startedMs: number }> {
+  const lines: StampedLine[] = [];
+  const startedMs = nowMs();
+  const result = await run("pulumi", args, { ...options, onStdout: stampLines(() => nowMs() - startedMs, lines) });
+  return { result, lines, startedMs };
 }
 
 /** The name of a stack's step in the cleanups. */
@@ -130,12 +159,12 @@ export function leftoverHint(stacks: readonly string[]): string {
  * the label sweep made good is logged. Never cancellable: it runs while the
  * bench is being interrupted.
  */
-export async function removeStack(stack: string, log: (line: string) => void, known?: boolean): Promise<void> {
+export async function removeStack(stack: string, log: (line: string) => void, known?: boolean, destroyed = false): Promise<void> {
   const problems: string[] = [];
   const pulumi = new PulumiStack(stack);
   if (known ?? (await pulumi.exists())) {
-    const destroyed = await pulumi.destroy(DESTROY_TIMEOUT_MS);
-    if (destroyed.code !== 0) log(`  ${describeRun(`pulumi destroy --stack ${stack}`, destroyed, 6).replace(/\n/g, "\n    ")}`);
+    const result = destroyed ? undefined : await pulumi.destroy(DESTROY_TIMEOUT_MS);
+    if (result !== undefined && result.code !== 0) log(`  ${describeRun(`pulumi destroy --stack ${stack}`, result, 6).replace(/\n/g, "\n    ")}`);
     const removed = await pulumi.run(["stack", "rm", "--yes", "--force"]);
     if (removed.code !== 0) problems.push(describeRun(`pulumi stack rm --stack ${stack}`, removed, 6));
   }
@@ -199,13 +228,12 @@ export async function deploy(spec: DeploySpec, ctx: DeployContext): Promise<Depl
   throwIfAborted(ctx.signal);
 
   const env = pulumiEnv();
-  const started = nowMs();
-  const up = await run("pulumi", upArgs(spec.stack), {
+  const { result: up, lines, startedMs: started } = await runStamped(upArgs(spec.stack), {
     timeoutMs: UP_TIMEOUT_MS, cwd: REPO_ROOT, env, signal: ctx.signal, abortWith: "SIGTERM", abortGraceMs: UP_CANCEL_GRACE_MS,
   });
-  throwIfAborted(ctx.signal);
-  if (up.code !== 0 || up.timedOut) throw new ProcessError(`pulumi up --stack ${spec.stack}`, up, describeRun(`pulumi up --stack ${spec.stack}`, up, 10));
   const upMs = nowMs() - started;
+  throwIfAborted(ctx.signal);
+  if (up.code !== 0 || up.timedOut) throw new ProcessError(`pulumi up --stack ${spec.stack}`, up, failure(`pulumi up --stack ${spec.stack}`, up, lines));
 
   const vArgs = ["--import", "tsx", VERIFY, "--stack", spec.stack, "--json"];
   const deadline = nowMs() + VERIFY_BOUND_MS;
@@ -214,7 +242,8 @@ export async function deploy(spec: DeploySpec, ctx: DeployContext): Promise<Depl
     throwIfAborted(ctx.signal);
     if (result.code === 0) {
       const readyMs = nowMs() - started;
-      return { spec, outputs: await stack.outputs(), upMs, readyMs, verifyAttempts: attempt };
+      const phases = upPhases(resourceTimings(lines), upMs, readyMs);
+      return { spec, outputs: await stack.outputs(), upMs, readyMs, verifyAttempts: attempt, phases };
     }
     if (nowMs() > deadline) {
       throw new Error(`verify of ${spec.stack} did not pass in ${VERIFY_BOUND_MS / 1000} s (${attempt} attempts): ${failedChecks(result)}`);
@@ -223,8 +252,21 @@ export async function deploy(spec: DeploySpec, ctx: DeployContext): Promise<Depl
   }
 }
 
-/** Removes a deployment and forgets its cleanup step (kept, and retried at the end, if this fails). */
-export async function teardown(dep: Deployment, ctx: DeployContext): Promise<void> {
-  await removeStack(dep.spec.stack, ctx.log, true);
+/**
+ * Removes a deployment and forgets its cleanup step (kept, and retried at the
+ * end, if this fails). With `measure`, its `pulumi destroy` is timed and
+ * broken into phases; the stack's removal and the label sweep that follow are
+ * not part of the figure.
+ */
+export async function teardown(dep: Deployment, ctx: DeployContext, measure = false): Promise<DestroyTiming | undefined> {
+  let timing: DestroyTiming | undefined;
+  if (measure) {
+    const { result, lines, startedMs } = await runStamped(destroyArgs(dep.spec.stack), { timeoutMs: DESTROY_TIMEOUT_MS, cwd: REPO_ROOT, env: pulumiEnv() });
+    const destroyMs = nowMs() - startedMs;
+    if (result.code !== 0 || result.timedOut) throw new ProcessError(`pulumi destroy --stack ${dep.spec.stack}`, result, failure(`pulumi destroy --stack ${dep.spec.stack}`, result, lines));
+    timing = { destroyMs, phases: destroyPhases(resourceTimings(lines), destroyMs) };
+  }
+  await removeStack(dep.spec.stack, ctx.log, true, measure);
   ctx.cleanups.forget(cleanupName(dep.spec.stack));
+  return timing;
 }

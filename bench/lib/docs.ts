@@ -1,8 +1,8 @@
 /** docs/BENCHMARKS.md, rewritten by every full run from its results. Pure. */
+import { breakdownTable, destroyBreakdown, readyBreakdown } from "./breakdown";
 import { MB } from "./catchup";
-import type { BenchResult } from "./result";
-import { median } from "./stats";
-import { formatValue } from "./table";
+import { comparisons, type BenchResult, type Figure } from "./result";
+import { formatRange, formatValue } from "./table";
 
 const GB = 1024 * MB;
 
@@ -22,40 +22,70 @@ function machineTable(r: BenchResult): string {
   return ["| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`)].join("\n");
 }
 
+function find(r: BenchResult, section: string, name: string): Figure {
+  const f = r.figures.find((x) => x.section === section && x.name === name);
+  if (f === undefined) throw new Error(`figure ${section}/${name} missing`);
+  return f;
+}
+
+const spread = (f: Figure): string => formatRange(f.valueRange, f.unit);
+
 /** The few figures a reader looks for first, in words. */
 function highlights(r: BenchResult): string[] {
-  const get = (section: string, name: string): { value: number; ratio: number; unit: "s" | "ms" | "tps" | "MB/s" } => {
-    const f = r.figures.find((x) => x.section === section && x.name === name);
-    if (f === undefined) throw new Error(`figure ${section}/${name} missing`);
-    return f;
-  };
-  const r1 = get("ready", "1 standby");
-  const ups = r.deployments.filter((d) => d.replicas === 1 && d.mode === "async").map((d) => d.upMs / 1000);
-  const upOnly = ups.length > 0 ? median(ups) : undefined;
-  const r3 = get("ready", "3 standbys");
-  const a99 = get("visibility", "async p99");
-  const s99 = get("visibility", "remote_apply p99");
-  const rw = get("throughput", "remote_write");
-  const ra = get("throughput", "remote_apply");
-  const rate = get("catchUp", "catch-up rate");
+  const r1 = find(r, "ready", "1 standby");
+  const r3 = find(r, "ready", "3 standbys");
+  const scale = find(r, "scale", "3 standbys");
+  const d1 = find(r, "destroy", "1 standby");
+  const a99 = find(r, "visibility", "async p99");
+  const s99 = find(r, "visibility", "remote_apply p99");
+  const rw = find(r, "throughput", "remote_write");
+  const ra = find(r, "throughput", "remote_apply");
+  const rate = find(r, "catchUp", "catch-up rate");
+  const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
   return [
-    `- A cluster with 1 standby is verified ready in ${formatValue(r1.value, "s")}, ${r1.ratio.toFixed(1)}x the plain-docker floor` +
-      `${upOnly === undefined ? "" : ` (\`pulumi up\` alone: ${formatValue(upOnly, "s")})`}; with 3 standbys ${formatValue(r3.value, "s")} (${r3.ratio.toFixed(1)}x).`,
+    `- A cluster with 1 standby is verified ready in ${formatValue(r1.value, "s")} (${spread(r1)}), ${r1.ratio.toFixed(2)}x its floor of ${formatValue(r1.baseline, "s")} (the engine alone plus plain docker); with 3 standbys ${formatValue(r3.value, "s")} (${r3.ratio.toFixed(2)}x the floor, ${scale.ratio.toFixed(2)}x one standby).`,
+    `- \`pulumi destroy\` takes ${formatValue(d1.value, "s")} (${spread(d1)}), ${d1.ratio.toFixed(2)}x its floor of ${formatValue(d1.baseline, "s")}.`,
     `- 99% of async commits are visible on the standby within ${formatValue(a99.value, "ms")} of being acknowledged (${a99.ratio.toFixed(1)}x one round trip); with \`remote_apply\` within ${formatValue(s99.value, "ms")} (${s99.ratio.toFixed(1)}x).`,
-    `- Synchronous replication keeps ${(rw.ratio * 100).toFixed(0)}% of async throughput with \`remote_write\` and ${(ra.ratio * 100).toFixed(0)}% with \`remote_apply\` (pgbench).`,
-    `- A standby that was down catches up on its backlog at ${formatValue(rate.value, "MB/s")} counted from its start (restart included), ${rate.ratio.toFixed(2)}x the rate the primary wrote it.`,
+    `- Synchronous replication keeps ${pct(rw.ratio)} (${pct(rw.ratioRange[0])}-${pct(rw.ratioRange[1])}) of async throughput with \`remote_write\` and ${pct(ra.ratio)} (${pct(ra.ratioRange[0])}-${pct(ra.ratioRange[1])}) with \`remote_apply\` (pgbench).`,
+    `- A standby that was down catches up on its backlog at ${formatValue(rate.value, "MB/s")} (${spread(rate)}) counted from its start (restart included), ${rate.ratio.toFixed(2)}x the rate the primary wrote it.`,
   ];
 }
 
-export function renderBenchmarksDoc(r: BenchResult, table: string, resultsFile: string, chartFile: string): string {
+/** Which differences of this run are inside its noise: spreads that overlap. */
+function noise(r: BenchResult): string[] {
+  const lines: string[] = [];
+  const inside = r.figures.filter((f) => f.withinNoise);
+  lines.push(inside.length === 0
+    ? "- Every figure's spread is apart from its baseline's: each ratio above is a difference this run can tell."
+    : `- Figures whose spread overlaps their baseline's, so their ratio is inside the noise: ${inside.map((f) => `${f.section} ${f.name} (${formatRatioRange(f)})`).join("; ")}. Every other figure's spread is apart from its baseline's.`);
+  for (const c of comparisons(r.figures)) {
+    const a = `${c.a.name} ${formatValue(c.a.value, c.unit)} (${formatRange(c.a.range, c.unit)})`;
+    const b = `${c.b.name} ${formatValue(c.b.value, c.unit)} (${formatRange(c.b.range, c.unit)})`;
+    lines.push(`- ${c.what}: ${a} against ${b}: ${c.withinNoise ? "the spreads overlap; this run cannot tell them apart" : "the spreads are apart"}.`);
+  }
+  return lines;
+}
+
+const formatRatioRange = (f: Figure): string => `${f.ratioRange[0].toFixed(2)}x-${f.ratioRange[1].toFixed(2)}x`;
+
+/** Where the time to ready goes beyond its floor, in words, from the medians of the phases. */
+function remaining(r: BenchResult): string {
+  const [floor, one] = readyBreakdown(r.timeToReady.rounds);
+  const top = [...one.phases].sort((a, b) => b.ms - a.ms).slice(0, 3);
+  return `With 1 standby, ${((one.totalMs - floor.totalMs) / 1000).toFixed(1)} s more than the floor; the largest phases are ${top.map((p) => `${p.name} (${(p.ms / 1000).toFixed(1)} s)`).join(", ")}.`;
+}
+
+export function renderBenchmarksDoc(r: BenchResult, table: string, resultsFile: string, chartFile: string, phaseChartFile: string): string {
   const how = r.plan.switchMethod === "redeploy"
     ? "Each replication mode is its own deployment of the program, on its own stack (config `syncMode=first`, `synchronousCommit=remote_write|remote_apply`; async is the default `syncMode=off`), so the figures are those of the real configuration."
     : "The modes were switched per session (`SET synchronous_commit`) on one synchronous deployment, a shortcut of the quick run.";
   return `# Benchmarks
 
-How fast a cluster comes up, how closely a standby follows, and what
-synchronous replication costs, each measured by \`npm run bench\` as a ratio
-to a baseline measured in the same run on the same machine. This page is
+How fast a cluster comes up and goes, how closely a standby follows, and
+what synchronous replication costs, each measured by \`npm run bench\` as a
+ratio to a baseline measured in the same run on the same machine. Every
+figure is the median of ${r.plan.repeats} rounds, interleaved across the things
+compared, with the smallest and largest round beside it. This page is
 rewritten by every full run (\`npm run bench\`); \`npm run bench -- --quick\`
 is a smoke test and never touches it.
 
@@ -69,6 +99,31 @@ ${highlights(r).join("\n")}
 \`\`\`text
 ${table}
 \`\`\`
+
+In the table each figure is followed by its spread (smallest and largest
+round); a ratio's spread is the smallest and largest of one round's value
+over the same round's baseline.
+
+### Inside the noise?
+
+${noise(r).join("\n")}
+
+### Where the time goes
+
+![Time to ready and destroy by phase, beside the floor](${phaseChartFile})
+
+Time to ready, phase by phase (each phase's median over the rounds; the
+total is the median of the totals):
+
+${breakdownTable(readyBreakdown(r.timeToReady.rounds))}
+
+\`pulumi destroy\`:
+
+${breakdownTable(destroyBreakdown(r.timeToReady.rounds))}
+
+${remaining(r)}
+
+### Visibility latency
 
 ![Visibility latency by percentile: floor, async, remote_apply](${chartFile})
 
@@ -91,12 +146,27 @@ Docker API itself), so the figure is not that of the real providers. Both
 commands run as separate processes as a user runs them, so the start-up of
 the CLI, the language host, Node.js and TypeScript, and verify's \`pulumi
 stack output\`, are part of the figure. Each stack is removed afterwards
-with \`pulumi destroy\` and \`pulumi stack rm\`.
-The floor is the least plain \`docker\` work to the same point: create a
-network, start a container that runs initdb and PostgreSQL, run one
-\`pg_basebackup -R -X stream -c fast\` with a slot and start the standby on
-it, insert a row on the primary and see it on the standby. Floor and
-deployments are interleaved, ${r.timeToReady.standbys1Ms.length} of each; the table shows medians.
+with \`pulumi destroy\` (timed: the destroy figure) and \`pulumi stack rm\`.
+The floor has two parts, both measured in every round. The engine's: \`pulumi
+up\` (and \`pulumi destroy\`) of \`bench/engine-floor\`, a program in the
+same runtime (Node.js, TypeScript) that makes the engine start the same three
+provider plugins and creates nothing on Docker (an image that is already
+there, a command without scripts, a random password), with the same CLI,
+backend and flags. Plain Docker's: the least \`docker\` work to the same
+point: create a network, start a container that runs initdb and PostgreSQL,
+run one \`pg_basebackup -R -X stream -c fast\` with a slot and start the
+standby on it, insert a row on the primary and see it on the standby; for
+destroy, \`docker stop\` of both (SIGINT: PostgreSQL's fast shutdown with its
+checkpoint, as the program's containers stop), \`docker rm\`, the volumes
+and the network removed. A round is: docker floor, engine floor, 1 standby,
+3 standbys. The phases come from the engine's own events (\`pulumi up
+--json\` streams one per step; the bench stamps each as it arrives): engine
+and program start until the cluster component registers; the image,
+network, volumes and passwords until the primary container's step starts;
+the primary container (bootstrap, start, healthcheck and the provider's
+\`wait\`); the settings and credentials commands until the first base
+backup starts; the base backups; the standby containers; the standby list
+and the engine's end; then \`verify\`.
 
 **Visibility latency.** One process writes single-row INSERTs on the primary
 at a fixed rate (${r.plan.latency.rateHz}/s for ${r.plan.latency.durationMs / 1000} s, over ${r.plan.latency.writers} connections) and, on
@@ -116,6 +186,12 @@ With \`remote_apply\` a commit returns only once the standby has applied it,
 so the reader should find the row on its first query, and its ratio should
 stay near 1; what \`remote_apply\` costs shows in the commit latency, given
 beside it.
+
+**Visibility latency**, **throughput** and **catch-up** run in rounds too:
+each round measures async and remote_apply latency, then pgbench on async,
+remote_write and remote_apply, then a catch-up, so drift during the run
+touches every mode alike. The latency chart shows, at each percentile, the
+median over the rounds.
 
 **Throughput.** pgbench's built-in TPC-B-like script against the primary,
 run inside the primary's container (\`docker exec -u postgres\`, peer
@@ -152,7 +228,7 @@ npm run bench -- --help
 Each run writes \`bench/results/<timestamp>.json\` (or into \`--out DIR\`)
 with the machine's description, every figure and the run's parameters. It
 uses stacks named \`bench-*\` in the tests' file backend
-(\`$TMPDIR/pg-replication-it/backend\`), host ports 28400-28403 (28420-28423 with \`--quick\`) on 127.0.0.1,
+(\`$TMPDIR/pg-replication-it/backend\`), host ports ${r.plan.primaryPort}-${r.plan.primaryPort + 33} (28450-28483 with \`--quick\`) on 127.0.0.1,
 and removes everything it created (\`pulumi destroy\`, \`pulumi stack rm\`, then anything
 still labelled with its stacks) when it ends, fails or is interrupted.
 `;

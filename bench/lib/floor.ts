@@ -9,6 +9,9 @@
  * runs one `pg_basebackup -R -X stream -c fast` with a slot and starts
  * PostgreSQL on the result; a row inserted on the primary; polling the
  * standby (inside its container, 20 ms apart) until the row is there.
+ * Then the destroy floor: `docker stop` of both (SIGINT, PostgreSQL's fast
+ * shutdown with its checkpoint, as the program's containers stop), `docker
+ * rm`, the volumes and the network removed.
  *
  * Nothing is published on the host. Replication uses `trust`, but only from
  * the floor's own bridge network (`samenet`), which holds nothing else and
@@ -31,6 +34,8 @@ export interface FloorSample {
   readonly primaryReadyMs: number;
   /** Primary answering to the row seen on the standby (base backup, standby start, replication). */
   readonly standbyMs: number;
+  /** `docker stop` of both containers to the network removed. */
+  readonly destroyMs: number;
 }
 
 interface Names {
@@ -55,6 +60,9 @@ function names(runName: string): Names {
 function labels(runName: string): string[] {
   return ["--label", `${STACK_LABEL}=${FLOOR_STACK}`, "--label", `${BENCH_LABEL}=${runName}`];
 }
+
+/** Both containers stop as the program's do: SIGINT is PostgreSQL's fast shutdown. */
+const STOP = ["--stop-signal", "SIGINT", "--stop-timeout", "60"];
 
 /** A named volume labelled like everything else, created by `docker run` itself (no extra command). */
 function mount(volume: string, runName: string): string {
@@ -81,7 +89,7 @@ export async function measureFloor(image: string, runName: string, opts: { signa
     ].join("; ");
     await docker([
       "run", "-d", "--name", n.primary, ...labels(runName), "--network", n.network, "--network-alias", "primary",
-      "--mount", mount(n.primaryVolume, runName), "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", primaryScript,
+      "--mount", mount(n.primaryVolume, runName), ...STOP, "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", primaryScript,
     ], o);
     await docker(["exec", "-u", "postgres", n.primary, "sh", "-c",
       `${poll("pg_isready -q -h /tmp")}; psql -X -q -h /tmp -d postgres -c 'CREATE TABLE floor_probe (x int)'`], o, "wait for the floor primary");
@@ -94,13 +102,18 @@ export async function measureFloor(image: string, runName: string, opts: { signa
     ].join("; ");
     await docker([
       "run", "-d", "--name", n.standby, ...labels(runName), "--network", n.network,
-      "--mount", mount(n.standbyVolume, runName), "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", standbyScript,
+      "--mount", mount(n.standbyVolume, runName), ...STOP, "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", standbyScript,
     ], o);
     await docker(["exec", "-u", "postgres", n.primary, "psql", "-X", "-q", "-h", "/tmp", "-d", "postgres", "-c", "INSERT INTO floor_probe VALUES (1)"], o);
     await docker(["exec", "-u", "postgres", n.standby, "sh", "-c",
       poll(`[ "$(psql -X -qAt -h /tmp -d postgres -c 'SELECT count(*) FROM floor_probe' 2>/dev/null)" = 1 ]`)], o, "wait for the row on the floor standby");
     const done = nowMs();
-    return { totalMs: done - started, primaryReadyMs: primaryReady - started, standbyMs: done - primaryReady };
+    await docker(["stop", "-t", "60", n.standby, n.primary], { ...o, timeoutMs: 120_000 });
+    await docker(["rm", "-v", n.standby, n.primary], o);
+    await docker(["volume", "rm", n.standbyVolume, n.primaryVolume], o);
+    await docker(["network", "rm", n.network], o);
+    const destroyed = nowMs();
+    return { totalMs: done - started, primaryReadyMs: primaryReady - started, standbyMs: done - primaryReady, destroyMs: destroyed - done };
   } finally {
     await removeFloor(runName);
   }

@@ -3,12 +3,13 @@
  * Everything created is registered in `cleanups` before it exists.
  */
 import { measureCatchUp, type CatchUpResult } from "./catchup";
-import { measureFloor, removeFloor, type FloorSample } from "./floor";
+import { measureEngineFloor, removeEngineFloor } from "./engine-floor";
+import { measureFloor, removeFloor } from "./floor";
 import { measureSelectOne, measureVisibility, type VisibilityRun } from "./latency";
 import { pgbenchInit, pgbenchRun, type PgbenchResult, type PgbenchTarget } from "./pgbench";
-import { stackFor, type Plan } from "./plan";
+import { ENGINE_FLOOR_ROLE, primaryPortFor, stackFor, type Plan } from "./plan";
 import { throwIfAborted } from "./proc";
-import type { DeploymentRecord, LatencyFigures, Measurements, ModeLatency } from "./result";
+import type { DeploymentRecord, LatencyFigures, LatencyRound, Measurements, ModeLatency, ReadyRound, ReadySample, ThroughputRound } from "./result";
 import { deploy, teardown, type DeployContext, type Deployment, type DeploySpec, type ReplicationMode } from "./deploy";
 import { percentilePoints, type Summary } from "./stats";
 
@@ -29,52 +30,69 @@ function figures(run: VisibilityRun): LatencyFigures {
 
 const ms = (v: number): string => `${(v / 1000).toFixed(1)} s`;
 
-async function withDeployment<T>(spec: DeploySpec, ctx: MeasureContext, records: DeploymentRecord[], use: (d: Deployment) => Promise<T>): Promise<T> {
+async function deployRecorded(spec: DeploySpec, ctx: MeasureContext, records: DeploymentRecord[]): Promise<Deployment> {
   throwIfAborted(ctx.signal);
   ctx.log(`pulumi up ${spec.stack}: ${spec.replicas} standby${spec.replicas > 1 ? "s" : ""}, ${spec.mode}`);
   const dep = await deploy(spec, ctx);
   records.push({ stack: spec.stack, replicas: spec.replicas, mode: spec.mode, upMs: dep.upMs, readyMs: dep.readyMs, verifyAttempts: dep.verifyAttempts });
   ctx.log(`  ${spec.stack} up in ${ms(dep.upMs)}, verify passed at ${ms(dep.readyMs)} (attempt ${dep.verifyAttempts})`);
-  try {
-    return await use(dep);
-  } finally {
-    // A failed teardown stays registered in cleanups and is tried again at the end.
-    await teardown(dep, ctx).catch((error: unknown) => ctx.log(`  teardown of ${spec.stack} failed: ${error instanceof Error ? error.message : String(error)}`));
-  }
+  return dep;
 }
 
-function spec(ctx: MeasureContext, stack: string, replicas: number, mode: ReplicationMode): DeploySpec {
-  return { stack, replicas, mode, primaryPort: ctx.plan.primaryPort, image: ctx.image };
+async function teardownQuietly(dep: Deployment, ctx: MeasureContext): Promise<void> {
+  // A failed teardown stays registered in cleanups and is tried again at the end.
+  await teardown(dep, ctx).catch((error: unknown) => ctx.log(`  teardown of ${dep.spec.stack} failed: ${error instanceof Error ? error.message : String(error)}`));
 }
 
-/** Floor, 1 standby, 3 standbys, repeated and interleaved so drift on the host touches all three alike. */
-async function timeToReady(ctx: MeasureContext, records: DeploymentRecord[]): Promise<Measured["timeToReady"]> {
-  const floorMs: FloorSample[] = [];
-  const standbys1Ms: number[] = [];
-  const standbys3Ms: number[] = [];
-  for (let i = 1; i <= ctx.plan.readyRepeats; i++) {
-    ctx.log(`time to ready, round ${i} of ${ctx.plan.readyRepeats}: floor`);
+function spec(ctx: MeasureContext, stack: string, replicas: number, mode: ReplicationMode, primaryPort: number): DeploySpec {
+  return { stack, replicas, mode, primaryPort, image: ctx.image };
+}
+
+/** A fresh cluster: `up` until verify passes, then a measured `destroy`. */
+async function readySample(ctx: MeasureContext, records: DeploymentRecord[], replicas: 1 | 3): Promise<ReadySample> {
+  const role = replicas === 1 ? "ready-1" : "ready-3";
+  throwIfAborted(ctx.signal);
+  const s = spec(ctx, stackFor(ctx.plan, role), replicas, "async", primaryPortFor(ctx.plan, role));
+  ctx.log(`pulumi up ${s.stack}: ${replicas} standby${replicas > 1 ? "s" : ""}, async`);
+  const dep = await deploy(s, ctx);
+  records.push({ stack: s.stack, replicas, mode: s.mode, upMs: dep.upMs, readyMs: dep.readyMs, verifyAttempts: dep.verifyAttempts });
+  ctx.log(`  ${s.stack} up in ${ms(dep.upMs)}, verify passed at ${ms(dep.readyMs)} (attempt ${dep.verifyAttempts}): ${dep.phases.map((p) => `${p.name} ${ms(p.ms)}`).join(", ")}`);
+  const destroy = await teardown(dep, ctx, true);
+  if (destroy === undefined) throw new Error("internal: the destroy of a time-to-ready deployment was not measured");
+  ctx.log(`  pulumi destroy ${s.stack}: ${ms(destroy.destroyMs)}`);
+  return { upMs: dep.upMs, readyMs: dep.readyMs, verifyAttempts: dep.verifyAttempts, phases: dep.phases, destroy };
+}
+
+/** Rounds of: docker floor, engine floor, 1 standby, 3 standbys; interleaved so drift on the host touches all alike. */
+async function timeToReady(ctx: MeasureContext, records: DeploymentRecord[]): Promise<ReadyRound[]> {
+  const rounds: ReadyRound[] = [];
+  const engineStack = stackFor(ctx.plan, ENGINE_FLOOR_ROLE);
+  for (let i = 1; i <= ctx.plan.repeats; i++) {
+    ctx.log(`time to ready, round ${i} of ${ctx.plan.repeats}: docker floor`);
     ctx.cleanups.add(`floor containers (${ctx.plan.mode})`, async () => {
       await removeFloor(ctx.plan.mode);
     });
-    const f = await measureFloor(ctx.image, ctx.plan.mode, { signal: ctx.signal });
+    const dockerFloor = await measureFloor(ctx.image, ctx.plan.mode, { signal: ctx.signal });
     ctx.cleanups.forget(`floor containers (${ctx.plan.mode})`);
-    floorMs.push(f);
-    ctx.log(`  floor: row seen on the standby after ${ms(f.totalMs)} (primary ready at ${ms(f.primaryReadyMs)})`);
-    for (const replicas of [1, 3]) {
-      const ready = await withDeployment(spec(ctx, stackFor(ctx.plan, replicas === 1 ? "ready-1" : "ready-3"), replicas, "async"), ctx, records, async (d) => d.readyMs);
-      (replicas === 1 ? standbys1Ms : standbys3Ms).push(ready);
-    }
+    ctx.log(`  docker floor: row seen on the standby after ${ms(dockerFloor.totalMs)} (primary ready at ${ms(dockerFloor.primaryReadyMs)}); stop and removal ${ms(dockerFloor.destroyMs)}`);
+    ctx.cleanups.add(`engine floor stack ${engineStack}`, async () => {
+      const problem = await removeEngineFloor(engineStack);
+      if (problem !== undefined) throw new Error(problem);
+    });
+    const engineFloor = await measureEngineFloor(engineStack, ctx.image, ctx.signal);
+    ctx.cleanups.forget(`engine floor stack ${engineStack}`);
+    ctx.log(`  engine floor: pulumi up ${ms(engineFloor.upMs)}, pulumi destroy ${ms(engineFloor.destroyMs)}`);
+    const standbys1 = await readySample(ctx, records, 1);
+    const standbys3 = await readySample(ctx, records, 3);
+    rounds.push({ dockerFloor, engineFloor, standbys1, standbys3 });
   }
-  return { floorMs, standbys1Ms, standbys3Ms };
+  return rounds;
 }
 
 function target(d: Deployment): PgbenchTarget {
   return { container: d.outputs.primaryContainerName, superuser: d.outputs.superuser, database: d.outputs.database };
 }
 
-/** Filled in as the deployments go; `required` checks at the end that nothing was skipped. */
-interface LatencyPart { selectOneMs?: Summary; async?: ModeLatency; remoteApply?: ModeLatency }
 
 async function visibility(ctx: MeasureContext, d: Deployment, label: string, floor: boolean, synchronousCommit?: string): Promise<LatencyFigures> {
   const l = ctx.plan.latency;
@@ -96,9 +114,8 @@ async function selectOne(ctx: MeasureContext, d: Deployment): Promise<Summary> {
   return s;
 }
 
-async function pgbench(ctx: MeasureContext, d: Deployment, label: string, init: boolean, synchronousCommit?: string): Promise<PgbenchResult> {
+async function pgbench(ctx: MeasureContext, d: Deployment, label: string, synchronousCommit?: string): Promise<PgbenchResult> {
   const p = ctx.plan.pgbench;
-  if (init) await pgbenchInit(target(d), p.scale, ctx.signal);
   ctx.log(`  pgbench, ${label}: ${p.clients} clients for ${p.durationS} s`);
   const r = await pgbenchRun(target(d), { clients: p.clients, threads: p.threads, durationS: p.durationS, synchronousCommit, signal: ctx.signal });
   ctx.log(`    ${r.tps.toFixed(0)} tps, latency average ${r.latencyAvgMs.toFixed(2)} ms`);
@@ -121,59 +138,73 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** Where each mode's commits go, and the session override that makes a commit wait as that mode does. */
+interface ModeTargets {
+  readonly async: Deployment;
+  readonly remoteWrite: Deployment;
+  readonly remoteApply: Deployment;
+  readonly overrides: { readonly async?: string; readonly remoteWrite?: string; readonly remoteApply?: string };
+}
+
+/** One round of every replication measurement, each mode after the other: latency, throughput, catch-up. */
+async function modeRound(ctx: MeasureContext, t: ModeTargets): Promise<{ latency: LatencyRound; throughput: ThroughputRound; catchUp: CatchUpResult }> {
+  const o = t.overrides;
+  const asyncLabel = o.async === undefined ? "async" : `async (synchronous_commit=${o.async})`;
+  const latencyRound = {
+    async: await latency(ctx, t.async, asyncLabel, o.async),
+    remoteApply: await latency(ctx, t.remoteApply, "remote_apply", o.remoteApply),
+  };
+  const throughput = {
+    async: await pgbench(ctx, t.async, asyncLabel, o.async),
+    remoteWrite: await pgbench(ctx, t.remoteWrite, "remote_write", o.remoteWrite),
+    remoteApply: await pgbench(ctx, t.remoteApply, "remote_apply", o.remoteApply),
+  };
+  return { latency: latencyRound, throughput, catchUp: await catchUp(ctx, t.async, o.async) };
+}
+
 export async function measureAll(ctx: MeasureContext): Promise<Measured> {
   const records: DeploymentRecord[] = [];
-  const ready = await timeToReady(ctx, records);
-  const part: LatencyPart = {};
-  const tps: Partial<Record<ReplicationMode, PgbenchResult>> = {};
-  let caught: CatchUpResult | undefined;
-
-  if (ctx.plan.switchMethod === "redeploy") {
-    await withDeployment(spec(ctx, stackFor(ctx.plan, "async"), 1, "async"), ctx, records, async (d) => {
-      part.selectOneMs = await selectOne(ctx, d);
-      part.async = await latency(ctx, d, "async");
-      tps.async = await pgbench(ctx, d, "async", true);
-      caught = await catchUp(ctx, d);
-    });
-    await withDeployment(spec(ctx, stackFor(ctx.plan, "remote_write"), 1, "remote_write"), ctx, records, async (d) => {
-      tps.remote_write = await pgbench(ctx, d, "remote_write", true);
-    });
-    await withDeployment(spec(ctx, stackFor(ctx.plan, "remote_apply"), 1, "remote_apply"), ctx, records, async (d) => {
-      part.remoteApply = await latency(ctx, d, "remote_apply");
-      tps.remote_apply = await pgbench(ctx, d, "remote_apply", true);
-    });
-  } else {
-    // One synchronous deployment; `local` makes a session's commits wait for no standby, i.e. async.
-    await withDeployment(spec(ctx, stackFor(ctx.plan, "session"), 1, "remote_apply"), ctx, records, async (d) => {
-      part.selectOneMs = await selectOne(ctx, d);
-      part.async = await latency(ctx, d, "async (synchronous_commit=local)", "local");
-      part.remoteApply = await latency(ctx, d, "remote_apply", "remote_apply");
-      tps.async = await pgbench(ctx, d, "async (synchronous_commit=local)", true, "local");
-      tps.remote_write = await pgbench(ctx, d, "remote_write", false, "remote_write");
-      tps.remote_apply = await pgbench(ctx, d, "remote_apply", false, "remote_apply");
-      caught = await catchUp(ctx, d, "local");
-    });
+  const readyRounds = await timeToReady(ctx, records);
+  const deployments: Deployment[] = [];
+  const latencyRounds: LatencyRound[] = [];
+  const throughputRounds: ThroughputRound[] = [];
+  const catchUpRounds: CatchUpResult[] = [];
+  let selectOneMs: Summary | undefined;
+  try {
+    let targets: ModeTargets;
+    if (ctx.plan.switchMethod === "redeploy") {
+      // All three stay up through every round, so each round measures every mode under the same conditions.
+      const roles = ["async", "remote_write", "remote_apply"] as const;
+      for (const role of roles) deployments.push(await deployRecorded(spec(ctx, stackFor(ctx.plan, role), 1, role, primaryPortFor(ctx.plan, role)), ctx, records));
+      targets = { async: deployments[0], remoteWrite: deployments[1], remoteApply: deployments[2], overrides: {} };
+    } else {
+      // One synchronous deployment; `local` makes a session's commits wait for no standby, i.e. async.
+      deployments.push(await deployRecorded(spec(ctx, stackFor(ctx.plan, "session"), 1, "remote_apply", primaryPortFor(ctx.plan, "session")), ctx, records));
+      const d = deployments[0];
+      targets = { async: d, remoteWrite: d, remoteApply: d, overrides: { async: "local", remoteWrite: "remote_write", remoteApply: "remote_apply" } };
+    }
+    for (const d of new Set(deployments)) await pgbenchInit(target(d), ctx.plan.pgbench.scale, ctx.signal);
+    selectOneMs = await selectOne(ctx, targets.async);
+    for (let i = 1; i <= ctx.plan.repeats; i++) {
+      ctx.log(`replication modes, round ${i} of ${ctx.plan.repeats}`);
+      const r = await modeRound(ctx, targets);
+      latencyRounds.push(r.latency);
+      throughputRounds.push(r.throughput);
+      catchUpRounds.push(r.catchUp);
+    }
+  } finally {
+    for (const d of deployments) await teardownQuietly(d, ctx);
   }
 
   return {
     tool: "pg-replication bench",
-    version: 1,
+    version: 2,
     mode: ctx.plan.mode,
     plan: ctx.plan,
     deployments: records,
-    timeToReady: ready,
-    latency: {
-      switchMethod: ctx.plan.switchMethod,
-      async: required(part.async, "async latency"),
-      remoteApply: required(part.remoteApply, "remote_apply latency"),
-      selectOneMs: required(part.selectOneMs, "SELECT 1"),
-    },
-    throughput: {
-      switchMethod: ctx.plan.switchMethod,
-      async: required(tps.async, "async pgbench"),
-      remoteWrite: required(tps.remote_write, "remote_write pgbench"),
-      remoteApply: required(tps.remote_apply, "remote_apply pgbench"),
-    },
-    catchUp: required(caught, "catch-up"),
+    timeToReady: { rounds: readyRounds },
+    latency: { switchMethod: ctx.plan.switchMethod, rounds: latencyRounds, selectOneMs: required(selectOneMs, "SELECT 1") },
+    throughput: { switchMethod: ctx.plan.switchMethod, rounds: throughputRounds },
+    catchUp: { rounds: catchUpRounds },
   };
 }

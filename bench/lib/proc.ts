@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly abortWith?: NodeJS.Signals;
   readonly abortGraceMs?: number;
+  /** Called with each chunk of stdout as it arrives. */
+  readonly onStdout?: (chunk: Buffer) => void;
 }
 
 export class CommandError extends ProcessError {

@@ -84,3 +84,14 @@ export function percentilePoints(values: readonly number[]): [number, number][] 
   if (sorted.length > 1) points.push([sorted[sorted.length - 1], top]);
   return points;
 }
+
+/**
+ * The median, level by level, of several rounds' percentile points (from
+ * `percentilePoints`), at the levels every round has: one curve for a chart
+ * of repeated runs. Pure.
+ */
+export function medianPercentilePoints(rounds: readonly (readonly (readonly [number, number])[])[]): [number, number][] {
+  if (rounds.length === 0) return [];
+  const levels = rounds[0].map(([, level]) => level).filter((level) => rounds.every((r) => r.some(([, l]) => l === level)));
+  return levels.map((level) => [median(rounds.map((r) => (r.find(([, l]) => l === level) as readonly [number, number])[0])), level]);
+}

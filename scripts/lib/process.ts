@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly abortGraceMs?: number;
   /** Also capture stdout and stderr interleaved, in the order they arrived (`combined` in the result). */
   readonly combined?: boolean;
+  /** Called with each chunk of stdout as it arrives, for callers that time or follow the output. */
+  readonly onStdout?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -179,6 +181,7 @@ export function start(file: string, args: readonly string[], options: RunOptions
   child.stdout?.on("data", (chunk: Buffer) => {
     out.push(chunk);
     if (options.combined === true) both.push(chunk);
+    options.onStdout?.(chunk);
   });
   child.stderr?.on("data", (chunk: Buffer) => {
     err.push(chunk);

@@ -7,8 +7,9 @@
  *
  * The bench deploys with the real Pulumi CLI on the tests' file backend (so
  * it needs `eval "$(bash scripts/setup-test-env.sh --print-path)"`, like every
- * integration test). It uses its own stacks (bench-quick-*), ports
- * 28420-28423 and a floor labelled pg-replication.bench=quick, and sweeps
+ * integration test). It uses its own stacks (bench-quick-*, and
+ * bench-quick-engine-floor in the engine floor's project), ports
+ * 28450-28483 and a floor labelled pg-replication.bench=quick, and sweeps
  * leftovers of earlier runs itself before it starts.
  */
 import assert from "node:assert/strict";
@@ -19,12 +20,14 @@ import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { stackConfigFile } from "../support/pulumi";
-import { planFor, stacksOf } from "../../bench/lib/plan";
+import { ENGINE_FLOOR_DIR } from "../../bench/lib/engine-floor";
+import { ENGINE_FLOOR_ROLE, planFor, stackFor, stacksOf } from "../../bench/lib/plan";
+import { DESTROY_PHASES, UP_PHASES } from "../../bench/lib/events";
 import type { BenchResult, Figure, LatencyFigures } from "../../bench/lib/result";
 import type { Summary } from "../../bench/lib/stats";
 import { run as runProcess } from "../../scripts/lib/process";
 import { describeLeftovers, isEmpty, labelled, removeLabelled } from "../support/docker";
-import { listStacks } from "../support/pulumi";
+import { listStacks, pulumiEnv } from "../support/pulumi";
 
 const REPO = resolve(__dirname, "../..");
 const BENCH = join(REPO, "bench/run.ts");
@@ -50,7 +53,7 @@ async function bench(args: readonly string[], timeoutMs: number): Promise<Run> {
 
 function docsFingerprint(): string {
   const hash = createHash("sha256");
-  for (const file of ["BENCHMARKS.md", "bench-latency.svg"]) {
+  for (const file of ["BENCHMARKS.md", "bench-latency.svg", "bench-phases.svg"]) {
     const path = join(REPO, "docs", file);
     hash.update(`${file}:${existsSync(path) ? readFileSync(path, "utf8") : "<absent>"}\n`);
   }
@@ -129,14 +132,29 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
     assert.match(m.postgres, /PostgreSQL\)? 17\./);
   });
 
-  it("has sane time-to-ready figures", () => {
-    const t = result.timeToReady;
-    assert.ok(t.floorMs.length > 0 && t.standbys1Ms.length > 0 && t.standbys3Ms.length > 0);
-    for (const f of t.floorMs) {
-      assertPositive(f.totalMs, "floor");
-      assert.ok(Math.abs(f.primaryReadyMs + f.standbyMs - f.totalMs) < 1, "floor steps add up to its total");
+  it("has sane time-to-ready and destroy figures, with phases that add up", () => {
+    const rounds = result.timeToReady.rounds;
+    assert.equal(rounds.length, result.plan.repeats);
+    for (const r of rounds) {
+      const f = r.dockerFloor;
+      for (const key of ["totalMs", "primaryReadyMs", "standbyMs", "destroyMs"] as const) assertPositive(f[key], `docker floor ${key}`);
+      assert.ok(Math.abs(f.primaryReadyMs + f.standbyMs - f.totalMs) < 1, "docker floor steps add up to its total");
+      assertPositive(r.engineFloor.upMs, "engine floor up");
+      assertPositive(r.engineFloor.destroyMs, "engine floor destroy");
+      for (const [label, s] of [["1 standby", r.standbys1], ["3 standbys", r.standbys3]] as const) {
+        assert.deepEqual(s.phases.map((p) => p.name), [...UP_PHASES], `${label}: every phase of up, in order`);
+        for (const p of s.phases) assert.ok(p.ms >= 0 && Number.isFinite(p.ms), `${label} ${p.name} >= 0`);
+        const sum = s.phases.reduce((a, p) => a + p.ms, 0);
+        assert.ok(Math.abs(sum - s.readyMs) < 1, `${label}: the phases add up to the time to ready (${sum} vs ${s.readyMs})`);
+        assert.ok(s.readyMs >= s.upMs, `${label}: verify passes after up returns`);
+        for (const p of ["primary bootstrap", "base backups", "standby start"]) {
+          assertPositive(s.phases.find((x) => x.name === p)?.ms ?? 0, `${label}: ${p} took time`);
+        }
+        assert.deepEqual(s.destroy.phases.map((p) => p.name), [...DESTROY_PHASES], `${label}: every phase of destroy`);
+        const dsum = s.destroy.phases.reduce((a, p) => a + p.ms, 0);
+        assert.ok(Math.abs(dsum - s.destroy.destroyMs) < 1, `${label}: destroy phases add up`);
+      }
     }
-    for (const v of [...t.standbys1Ms, ...t.standbys3Ms]) assertPositive(v, "time to ready");
     for (const d of result.deployments) {
       assertPositive(d.upMs, `${d.stack} up`);
       assert.ok(d.readyMs >= d.upMs, `${d.stack}: verify passes after up returns`);
@@ -144,33 +162,39 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
   });
 
   it("has sane latency distributions", () => {
-    assertLatency(result.latency.async.floor, "async floor");
-    assertLatency(result.latency.async.visible, "async");
-    assertLatency(result.latency.remoteApply.floor, "remote_apply floor");
-    assertLatency(result.latency.remoteApply.visible, "remote_apply");
+    assert.equal(result.latency.rounds.length, result.plan.repeats);
+    for (const l of result.latency.rounds) {
+      assertLatency(l.async.floor, "async floor");
+      assertLatency(l.async.visible, "async");
+      assertLatency(l.remoteApply.floor, "remote_apply floor");
+      assertLatency(l.remoteApply.visible, "remote_apply");
+    }
     assertSummary(result.latency.selectOneMs, "SELECT 1");
   });
 
   it("has pgbench throughput for every mode", () => {
-    for (const [mode, r] of Object.entries({ async: result.throughput.async, remoteWrite: result.throughput.remoteWrite, remoteApply: result.throughput.remoteApply })) {
-      assertPositive(r.tps, `${mode} tps`);
-      assertPositive(r.latencyAvgMs, `${mode} latency`);
-      assert.ok(r.transactions > 0, `${mode} ran transactions`);
+    for (const t of result.throughput.rounds) {
+      for (const [mode, r] of Object.entries({ async: t.async, remoteWrite: t.remoteWrite, remoteApply: t.remoteApply })) {
+        assertPositive(r.tps, `${mode} tps`);
+        assertPositive(r.latencyAvgMs, `${mode} latency`);
+        assert.ok(r.transactions > 0, `${mode} ran transactions`);
+      }
     }
   });
 
   it("has a sane catch-up", () => {
-    const c = result.catchUp;
-    assert.ok(c.backlogBytes >= result.plan.catchUpMb * 1024 * 1024, "the backlog is at least the planned size");
-    for (const key of ["writeMs", "restartMs", "catchUpMs"] as const) assertPositive(c[key], `catch-up ${key}`);
+    for (const c of result.catchUp.rounds) {
+      assert.ok(c.backlogBytes >= result.plan.catchUpMb * 1024 * 1024, "the backlog is at least the planned size");
+      for (const key of ["writeMs", "restartMs", "catchUpMs"] as const) assertPositive(c[key], `catch-up ${key}`);
+    }
   });
 
-  it("computes every ratio from the stored figures", () => {
+  it("computes every figure from the stored rounds", () => {
     const expected = [
-      "ready/1 standby", "ready/3 standbys",
+      "ready/1 standby", "ready/3 standbys", "scale/3 standbys", "destroy/1 standby", "destroy/3 standbys",
       ...["async", "remote_apply"].flatMap((m) => ["p50", "p95", "p99", "max"].map((p) => `visibility/${m} ${p}`)),
       "commit/remote_apply p50", "commit/remote_apply p99",
-      "throughput/async", "throughput/remote_write", "throughput/remote_apply",
+      "throughput/remote_write", "throughput/remote_apply",
       "catchUp/catch-up time, N MB", "catchUp/catch-up rate",
     ];
     assert.deepEqual(result.figures.map((f) => `${f.section}/${f.name.replace(/[0-9]+ MB$/, "N MB")}`), expected);
@@ -178,8 +202,11 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
       assertPositive(f.value, `${f.section}/${f.name} value`);
       assertPositive(f.baseline, `${f.section}/${f.name} baseline`);
       assert.ok(Math.abs(f.ratio - f.value / f.baseline) <= 1e-9 * f.ratio, `${f.section}/${f.name}: ratio = value / baseline`);
+      assert.equal(f.rounds, result.plan.repeats);
+      assert.ok(f.valueRange[0] <= f.value && f.value <= f.valueRange[1], `${f.section}/${f.name}: the median is inside its spread`);
     }
-    const l = result.latency;
+    // One round in the quick run: each figure is that round's value.
+    const [l] = result.latency.rounds;
     for (const p of ["p50", "p95", "p99", "max"] as const) {
       const a = figure(result.figures, "visibility", `async ${p}`);
       assert.equal(a.value, l.async.visible.visibilityMs[p]);
@@ -188,22 +215,24 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
       assert.equal(s.value, l.remoteApply.visible.visibilityMs[p]);
       assert.equal(s.baseline, l.remoteApply.floor.visibilityMs[p]);
     }
-    const t = result.throughput;
+    const [t] = result.throughput.rounds;
     assert.equal(figure(result.figures, "throughput", "remote_write").ratio, t.remoteWrite.tps / t.async.tps);
     assert.equal(figure(result.figures, "throughput", "remote_apply").ratio, t.remoteApply.tps / t.async.tps);
-    const floor = [...result.timeToReady.floorMs.map((f) => f.totalMs)].sort((a, b) => a - b);
-    const mid = Math.floor(floor.length / 2);
-    const floorMedian = floor.length % 2 === 1 ? floor[mid] : (floor[mid - 1] + floor[mid]) / 2;
-    assert.equal(figure(result.figures, "ready", "1 standby").baseline, floorMedian / 1000);
+    const [r] = result.timeToReady.rounds;
+    assert.equal(figure(result.figures, "ready", "1 standby").baseline, (r.engineFloor.upMs + r.dockerFloor.totalMs) / 1000);
+    assert.equal(figure(result.figures, "ready", "1 standby").value, r.standbys1.readyMs / 1000);
+    assert.equal(figure(result.figures, "destroy", "3 standbys").baseline, (r.engineFloor.destroyMs + r.dockerFloor.destroyMs) / 1000);
   });
 
   it("prints the table and writes the chart beside the results", () => {
     for (const f of result.figures) assert.ok(run.stdout.includes(f.name), `the printed table shows ${f.name}`);
-    const svg = readdirSync(out).filter((f) => f.endsWith("-latency.svg"));
-    assert.equal(svg.length, 1);
-    const text = readFileSync(join(out, svg[0]), "utf8");
-    assert.match(text, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    assert.doesNotMatch(text, /NaN|undefined|Infinity/);
+    for (const suffix of ["-latency.svg", "-phases.svg"]) {
+      const svg = readdirSync(out).filter((f) => f.endsWith(suffix));
+      assert.equal(svg.length, 1, `one ${suffix} beside the results`);
+      const text = readFileSync(join(out, svg[0]), "utf8");
+      assert.match(text, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      assert.doesNotMatch(text, /NaN|undefined|Infinity/);
+    }
   });
 
   it("leaves docs/ alone", () => {
@@ -219,6 +248,11 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
     }
     assert.deepEqual((await listStacks()).filter((s) => stacks.has(s)), [], "no bench-quick stack left in the test backend");
     assert.deepEqual([...stacks].filter((s) => existsSync(stackConfigFile(s))), [], "no Pulumi.bench-quick-*.yaml left in the repository");
+    const engineStack = stackFor(planFor("quick"), ENGINE_FLOOR_ROLE);
+    const engineStacks = await runProcess("pulumi", ["--non-interactive", "stack", "ls", "--json", "--cwd", ENGINE_FLOOR_DIR], { timeoutMs: 60_000, env: pulumiEnv() });
+    assert.equal(engineStacks.code, 0, engineStacks.stderr);
+    assert.ok(!engineStacks.stdout.includes(`"${engineStack}"`) && !engineStacks.stdout.includes(`/${engineStack}"`), `the engine floor's stack ${engineStack} is gone: ${engineStacks.stdout}`);
+    assert.ok(!existsSync(join(ENGINE_FLOOR_DIR, `Pulumi.${engineStack}.yaml`)), "no engine floor stack config left");
   });
 
   it("deployed through the real Pulumi CLI with the stand-in providers", () => {

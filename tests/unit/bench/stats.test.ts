@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { median, percentilePoints, percentileSorted, ratio, summarize } from "../../../bench/lib/stats";
+import { median, medianPercentilePoints, percentilePoints, percentileSorted, ratio, summarize } from "../../../bench/lib/stats";
 
 describe("bench statistics", () => {
   const hundred = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted on purpose
@@ -48,5 +48,26 @@ describe("bench statistics", () => {
     assert.deepEqual(points[points.length - 1], [Math.max(...values), 100 * (1 - 1 / 4000)]);
     assert.ok(points.every(([v], i) => i === 0 || v >= points[i - 1][0]), "values never decrease");
     assert.ok(levels.every((p) => p < 100), "100% would sit at infinity on the chart's axis");
+  });
+
+  it("takes the median of several rounds' chart points at the levels every round has", () => {
+    const rounds: [number, number][][] = [
+      [[1, 0], [2, 50], [3, 90], [4, 95], [9, 99]],
+      [[2, 0], [3, 50], [5, 95], [7, 99]],
+      [[3, 0], [4, 50], [4, 90], [6, 95], [8, 99.5]],
+    ];
+    assert.deepEqual(medianPercentilePoints(rounds), [[2, 0], [3, 50], [5, 95]], "90 and 99 are not in every round; 99.5 only in one");
+    assert.deepEqual(medianPercentilePoints([[[1, 0], [4, 50]], [[3, 0], [2, 50]]]), [[2, 0], [3, 50]], "the median of two is their mean");
+    assert.deepEqual(medianPercentilePoints([[[5, 0], [6, 50]]]), [[5, 0], [6, 50]]);
+    assert.deepEqual(medianPercentilePoints([]), []);
+  });
+
+  it("keeps every point, the maximum included, of rounds with as many samples each", () => {
+    const a = percentilePoints(Array.from({ length: 200 }, (_, i) => i + 1));
+    const b = percentilePoints(Array.from({ length: 200 }, (_, i) => 2 * (i + 1)));
+    const c = percentilePoints(Array.from({ length: 200 }, (_, i) => 3 * (i + 1)));
+    const mid = medianPercentilePoints([c, a, b]);
+    assert.deepEqual(mid, b);
+    assert.deepEqual(mid[mid.length - 1], [400, 99.5]);
   });
 });
