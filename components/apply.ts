@@ -6,7 +6,7 @@
  * copying a standby again. Pure rendering.
  */
 import { discoverStandbys, nodeFunctions, nameList, SAME_ENGINE } from "./docker-shell";
-import { DATA_DIR, SERVER_PORT } from "./naming";
+import { DATA_DIR } from "./naming";
 import { HOT_STANDBY_SENSITIVE, SETTINGS_FILE } from "./settings";
 import { shellQuote, sqlLiteral } from "./shell";
 
@@ -43,6 +43,8 @@ for node in $PRIMARY $STANDBYS; do
   elif exists "$node"; then echo "pg-replication: $node is not running; start it (docker start $node) and run pulumi up again" >&2; exit 1
   fi
 done
+# A node created or replaced in this update may still be starting.
+for node in $nodes; do await_ready "$node"; done
 
 # The server checks the new file before it replaces the old one: a bad value changes nothing anywhere.
 for node in $nodes; do
@@ -75,14 +77,6 @@ SQL
 )
 if [ "$decreases" -gt 0 ]; then order="$PRIMARY $STANDBYS"; else order="$STANDBYS $PRIMARY"; fi
 
-wait_ready() {
-  i=0
-  until docker exec -u postgres "$1" pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT} >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ "$i" -ge $((${RESTART_READY_SECONDS} * 5)) ]; then echo "pg-replication: $1 does not accept connections ${RESTART_READY_SECONDS} s after its restart (docker logs $1)" >&2; exit 1; fi
-    sleep 0.2
-  done
-}
 wait_streaming() {
   i=0
   until [ "$(psql_in "$1" -c 'SELECT status FROM pg_stat_wal_receiver' 2>/dev/null)" = streaming ]; do
@@ -110,7 +104,7 @@ for node in $order; do
   if [ "$node" != "$PRIMARY" ] && [ -n "$primary_lsn" ]; then wait_replayed "$node"; fi
   # The container's stop signal is SIGINT: PostgreSQL's fast shutdown, with its checkpoint.
   docker restart -t 60 "$node" >/dev/null
-  wait_ready "$node"
+  await_ready "$node"
   if [ "$node" = "$PRIMARY" ]; then
     primary_lsn=$(psql_in "$PRIMARY" -c 'SELECT pg_current_wal_lsn()')
   else
@@ -125,12 +119,17 @@ done
  * The `<prefix>-sync` command: the primary's synchronous_standby_names, set
  * with ALTER SYSTEM (postgresql.auto.conf, read after the settings file) and
  * reloaded. It runs after the standbys exist and before removed ones go, so
- * commits never wait for a standby not yet seeded or already gone.
+ * commits never wait for a standby not yet seeded or already gone. It runs
+ * again whenever a standby container is new, and first waits until every
+ * standby accepts connections: \`pulumi up\` returns only with every node
+ * ready.
  */
-export function renderSyncApply(input: { readonly primaryContainer: string; readonly superuser: string; readonly standbyNames: string }): string {
+export function renderSyncApply(input: { readonly namePrefix: string; readonly primaryContainer: string; readonly superuser: string; readonly standbyNames: string }): string {
   return `set -eu
 ${SAME_ENGINE}
 ${nodeFunctions(input.superuser)}
+${discoverStandbys(input.namePrefix)}
+for node in ${shellQuote(input.primaryContainer)} $STANDBYS; do await_ready "$node"; done
 psql_in ${shellQuote(input.primaryContainer)} <<'SQL'
 ALTER SYSTEM SET synchronous_standby_names = ${sqlLiteral(input.standbyNames)};
 SELECT pg_reload_conf();

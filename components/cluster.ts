@@ -39,7 +39,6 @@ export interface PostgresReplicationClusterArgs {
 
 /** PostgreSQL's own shutdown takes a checkpoint; give it time before Docker's SIGKILL. */
 const SHUTDOWN_GRACE_SECONDS = 60;
-const READY_TIMEOUT_SECONDS = 180;
 
 /**
  * pg_isready on the real server's socket only: the bootstrap's temporary server
@@ -122,9 +121,9 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       stopSignal: "SIGINT",
       stopTimeout: SHUTDOWN_GRACE_SECONDS,
       destroyGraceSeconds: SHUTDOWN_GRACE_SECONDS,
+      // For `docker ps` and operators. `up` does not wait on it (the provider's `wait` polls it once a
+      // second, and it runs once a second): the commands wait for each node themselves (await_ready).
       healthcheck: healthcheck(cfg.superuser),
-      wait: true,
-      waitTimeout: READY_TIMEOUT_SECONDS,
       ports: [{ internal: SERVER_PORT, external: extra.port, ip: cfg.bindAddress, protocol: "tcp" }],
       volumes: [{ volumeName: extra.volume.name, containerPath: DATA_DIR }],
       networksAdvanced: [{ name: network.name, aliases: [extra.alias] }],
@@ -160,6 +159,8 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
 
     // A new primary volume is a new, empty server: every command must run again on it.
     const onNewPrimaryVolume = [primaryVolume.name];
+    // A new primary container (same data) must be waited for before anything uses it: the settings command does that.
+    const onNewPrimaryContainer = [primaryVolume.name, this.primary.id];
     const credentials = new command.local.Command(`${prefix}-credentials`, {
       create: renderCredentialsCreate({
         namePrefix: prefix, primaryContainer: primaryNode,
@@ -173,7 +174,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
         namePrefix: prefix, primaryContainer: primaryNode, superuser: cfg.superuser,
         file: renderSettingsFile(fileSettings(cfg)),
       }),
-      triggers: onNewPrimaryVolume,
+      triggers: onNewPrimaryContainer,
     }, { parent: this, dependsOn: [this.primary] });
 
     this.replicas = [];
@@ -221,8 +222,9 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
     }
 
     new command.local.Command(`${prefix}-sync`, {
-      create: renderSyncApply({ primaryContainer: primaryNode, superuser: cfg.superuser, standbyNames: primarySyncStandbyNames(cfg) }),
-      triggers: onNewPrimaryVolume,
+      create: renderSyncApply({ namePrefix: prefix, primaryContainer: primaryNode, superuser: cfg.superuser, standbyNames: primarySyncStandbyNames(cfg) }),
+      // Runs again for every new standby container, and waits until each accepts connections.
+      triggers: [primaryVolume.name, ...this.replicas.map((r) => r.id)],
     }, { parent: this, dependsOn: [this.primary, ...this.replicas, settings] });
 
     const shownPrimarySettings = primarySettings(cfg);

@@ -35,6 +35,7 @@ if [ -z "$su_password" ] || [ -z "$repl_password" ]; then echo "pg-replication: 
 # SQL literals: ' doubled (standard_conforming_strings is on).
 su_sql=$(printf '%s' "$su_password" | sed "s/'/''/g")
 repl_sql=$(printf '%s' "$repl_password" | sed "s/'/''/g")
+await_ready "$PRIMARY"
 # The statements that carry a password are kept out of the server log, even when they fail.
 psql_in "$PRIMARY" <<SQL
 SET log_statement = 'none';

@@ -2,8 +2,18 @@
  * Pieces of the shell scripts the program's commands run on the Docker host
  * with the docker CLI. Pure rendering.
  */
-import { LABEL_CLUSTER, LABEL_ROLE } from "./naming";
+import { LABEL_CLUSTER, LABEL_ROLE, SERVER_PORT } from "./naming";
 import { shellQuote } from "./shell";
+
+/** How long a node may take to accept connections after it was created, started or restarted. */
+export const READY_SECONDS = 180;
+
+/**
+ * Inside a node: pg_isready on the real server's socket every 50 ms, for at
+ * most 10 s. The bootstrap's temporary server uses a private socket, so only
+ * the final server answers here, as for the healthcheck.
+ */
+const POLL_READY = `i=0; until pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT}; do i=$((i + 1)); [ "$i" -lt 200 ] || exit 1; sleep 0.05; done`;
 
 /**
  * The docker provider talks to DOCKER_HOST, or to the default socket when it
@@ -19,13 +29,30 @@ export function psqlIn(container: string, superuser: string, sql: string): strin
 
 /**
  * Shell functions shared by the scripts: `running NODE` (the container exists
- * and runs), `exists NODE`, `psql_in NODE [psql args]` as the superuser.
+ * and runs), `exists NODE`, `psql_in NODE [psql args]` as the superuser,
+ * `await_ready NODE`: until the node's server accepts connections, or fail
+ * after READY_SECONDS with its last log lines. The containers are created
+ * without the provider's `wait` (which polls the healthcheck once a second,
+ * itself run once a second): the commands that need a node wait for it here,
+ * polling inside the node every 50 ms, so a node is used as soon as it is
+ * ready. A node that is not running yet or restarting is asked again.
  */
 export function nodeFunctions(superuser: string): string {
   return [
     `running() { [ "$(docker container inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }`,
     `exists() { docker container inspect "$1" >/dev/null 2>&1; }`,
     `psql_in() { node=$1; shift; docker exec -i -u postgres "$node" psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U ${shellQuote(superuser)} "$@"; }`,
+    `await_ready() {
+  ready_by=$(( $(date +%s) + ${READY_SECONDS} ))
+  until docker exec -u postgres "$1" sh -c ${shellQuote(POLL_READY)} >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$ready_by" ]; then
+      echo "pg-replication: $1 does not accept connections after ${READY_SECONDS} s; its last log lines (docker logs $1):" >&2
+      docker logs --tail 20 "$1" 2>&1 | sed 's/^/  /' >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+}`,
   ].join("\n");
 }
 

@@ -200,7 +200,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
       change: (c) => c.configure({ replicas: "3" }),
       preview: Object.fromEntries([2, 3].flatMap((n) => [
         [`${standby(n)}-data`, "create"], [`${standby(n)}-basebackup`, "create"], [standby(n), "create"],
-      ]).concat([[`${PREFIX}-sync`, "update"]])),
+      ]).concat([[`${PREFIX}-sync`, "replace"]])),
       standbysBefore: 1, standbysAfter: 3, restarted: [], copied: [], noFailedCommits: true,
     });
     assert.equal(await sqlIn(primary, "SHOW synchronous_standby_names"), 'ANY 1 ("replica_1", "replica_2", "replica_3")');
@@ -284,6 +284,8 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
       preview: Object.fromEntries([
         [`${PREFIX}-image`, "replace"], [primary, "replace"],
         ...standbys(3).flatMap((n) => [[n, "replace"], [`${n}-basebackup`, "update"]]),
+        // They run again for the new containers, and wait until each accepts connections.
+        [`${PREFIX}-settings`, "replace"], [`${PREFIX}-sync`, "replace"],
       ]),
       standbysBefore: 3, standbysAfter: 3, restarted: [primary, ...standbys(3)], copied: [], noFailedCommits: false,
     });
@@ -299,7 +301,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
     await row({
       row: "standby volume replaced",
       upArgs: ["--replace", cluster.pulumi.urn("docker:index/volume:Volume", `${standby(2)}-data`)],
-      preview: { [`${standby(2)}-data`]: "replace", [`${standby(2)}-basebackup`]: "replace", [standby(2)]: "replace" },
+      preview: { [`${standby(2)}-data`]: "replace", [`${standby(2)}-basebackup`]: "replace", [standby(2)]: "replace", [`${PREFIX}-sync`]: "replace" },
       standbysBefore: 3, standbysAfter: 3, restarted: [standby(2)], copied: [standby(2)], noFailedCommits: true,
     });
   });
@@ -310,7 +312,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
       change: (c) => c.configure({ replicas: "1", syncCount: "1" }),
       preview: Object.fromEntries([2, 3].flatMap((n) => [
         [`${standby(n)}-data`, "delete"], [`${standby(n)}-basebackup`, "delete"], [standby(n), "delete"],
-      ]).concat([[`${PREFIX}-sync`, "update"]])),
+      ]).concat([[`${PREFIX}-sync`, "replace"]])),
       standbysBefore: 3, standbysAfter: 1, restarted: [], copied: [], noFailedCommits: true,
     });
     const slots = await query<{ slot_name: string }>(cluster.primaryDsn, "SELECT slot_name FROM pg_replication_slots ORDER BY 1");

@@ -62,15 +62,30 @@ describe("a cluster with two standbys", () => {
     }
   });
 
-  it("runs each base backup after the primary is healthy, and each standby after its base backup", () => {
+  it("waits for each node in the commands: base backups after the commands that wait for the primary, the standby list after every standby", () => {
     const primary = mocks.find(CONTAINER, "c2-primary");
-    assert.equal(primary.inputs.wait, true, "the primary is waited for until healthy");
+    const settings = mocks.find(COMMAND, "c2-settings");
+    const credentials = mocks.find(COMMAND, "c2-credentials");
+    const sync = mocks.find(COMMAND, "c2-sync");
+    for (const c of [primary, mocks.find(CONTAINER, "c2-replica-1")]) {
+      assert.equal(c.inputs.wait, undefined, `${c.name}: not the provider's once-a-second wait`);
+      assert.ok(c.inputs.healthcheck !== undefined, `${c.name} keeps its healthcheck`);
+    }
+    for (const cmd of [settings, credentials]) {
+      assert.match(String(cmd.inputs.create), /await_ready "\$(PRIMARY|node)"/, `${cmd.name} waits for the primary`);
+      assert.ok(cmd.started > primary.finished, `${cmd.name} runs after the primary container exists`);
+    }
+    assert.deepEqual(settings.inputs.triggers, ["c2-primary-data", "c2-primary-id"], "settings run again (and wait) for a new primary container");
     for (const n of [1, 2]) {
       const seed = mocks.find(COMMAND, `c2-replica-${n}-basebackup`);
       const standby = mocks.find(CONTAINER, `c2-replica-${n}`);
-      assert.ok(seed.started > primary.finished, `base backup ${n} starts after the primary is ready`);
+      assert.ok(seed.started > settings.finished && seed.started > credentials.finished, `base backup ${n} starts after the primary was waited for`);
       assert.ok(standby.started > seed.finished, `standby ${n} starts after its base backup`);
+      assert.ok(sync.started > standby.finished, `the standby list is set after standby ${n} exists`);
     }
+    assert.deepEqual(sync.inputs.triggers, ["c2-primary-data", "c2-replica-1-id", "c2-replica-2-id"],
+      "the standby-list command runs again (and waits) for every new standby container");
+    assert.match(String(sync.inputs.create), /for node in 'c2-primary' \$STANDBYS; do await_ready "\$node"; done/);
   });
 
   it("publishes every port on 127.0.0.1 by default, at the configured host ports", () => {

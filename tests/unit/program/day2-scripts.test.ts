@@ -29,9 +29,12 @@ case "$1" in
   container) case "$3" in -f) echo true ;; esac; exit 0 ;;
   restart) exit 0 ;;
 esac
+case "$1" in
+  logs) echo "FATAL:  the fake node's last words"; exit 0 ;;
+esac
 case "$*" in
+  *pg_isready*) for n in $FAKE_NOT_READY; do case "$*" in *" $n "*) exit 1 ;; esac; done; exit 0 ;;
   *"postgres -D"*) if [ -n "$FAKE_INVALID" ]; then echo '2026-12-02 10:00:00.000 UTC [9] LOG:  invalid value for parameter "work_mem": "abc"' >&2; exit 1; fi; exit 0 ;;
-  *pg_isready*) exit 0 ;;
   *pg_current_wal_lsn*) echo 0/10; exit 0 ;;
   *pg_last_wal_replay_lsn*) echo t; exit 0 ;;
   *pg_stat_wal_receiver*) echo streaming; exit 0 ;;
@@ -41,6 +44,14 @@ case "$input" in
   *"FROM pg_file_settings WHERE error"*) echo max_connections ;;
 esac
 exit 0
+`, { mode: 0o755 });
+
+/** A clock that jumps 100 s at every call, so a wait's bound is reached at once; the real date otherwise. */
+writeFileSync(join(dir, "date"), `#!/bin/sh
+if [ -z "$FAKE_CLOCK" ]; then exec /bin/date "$@"; fi
+now=$(cat "$FAKE_CLOCK" 2>/dev/null || echo 1000)
+echo $((now + 100)) > "$FAKE_CLOCK"
+echo "$now"
 `, { mode: 0o755 });
 
 interface Run {
@@ -72,7 +83,7 @@ function runScript(script: string, input: string, env: Record<string, string> = 
 
 const credentials = renderCredentialsCreate({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", replicationUser: "replicator" });
 const settings = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", file: renderSettingsFile({ max_connections: "150", work_mem: "16MB" }) });
-const sync = renderSyncApply({ primaryContainer: "pg-t-primary", superuser: "postgres", standbyNames: 'FIRST 1 ("replica_1")' });
+const sync = renderSyncApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", standbyNames: 'FIRST 1 ("replica_1")' });
 
 describe("the day-2 scripts", () => {
   it("are valid sh", () => {
@@ -87,6 +98,49 @@ describe("every day-2 script", () => {
       assert.ok(run.calls.includes("ps -a --filter label=pg-replication.cluster=pg-t --filter label=pg-replication.role=replica --format {{.Names}}"), run.calls.join("\n"));
       assert.ok(run.calls.includes("DOCKER_HOST=unix:///var/run/docker.sock"), "DOCKER_HOST defaults to the provider's socket");
     }
+  });
+});
+
+describe("waiting for the nodes", () => {
+  const isReadyPoll = (node: string) => (c: string): boolean => c.startsWith(`exec -u postgres ${node} sh -c`) && c.includes("pg_isready");
+  const firstIndex = (calls: string[], match: (c: string) => boolean): number => calls.findIndex(match);
+
+  it("credentials wait for the primary before the first statement", () => {
+    const run = runScript(credentials, "a-password-1\nb-password-2\n");
+    assert.equal(run.code, 0, run.stderr);
+    const ready = firstIndex(run.calls, isReadyPoll("pg-t-primary"));
+    const psql = firstIndex(run.calls, (c) => c.startsWith("exec -i -u postgres pg-t-primary psql"));
+    assert.ok(ready >= 0 && ready < psql, run.calls.join("\n"));
+  });
+
+  it("settings wait for every node before writing to any", () => {
+    const run = runScript(settings, "");
+    assert.equal(run.code, 0, run.stderr);
+    const firstWrite = firstIndex(run.calls, (c) => c.includes("cat > "));
+    for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
+      const ready = firstIndex(run.calls, isReadyPoll(node));
+      assert.ok(ready >= 0 && ready < firstWrite, `${node} waited for before the first write:\n${run.calls.join("\n")}`);
+    }
+  });
+
+  it("the standby list waits for the primary and every standby before it changes", () => {
+    const run = runScript(sync, "");
+    assert.equal(run.code, 0, run.stderr);
+    const alter = firstIndex(run.calls, (c) => c.startsWith("exec -i -u postgres pg-t-primary psql"));
+    for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
+      const ready = firstIndex(run.calls, isReadyPoll(node));
+      assert.ok(ready >= 0 && ready < alter, `${node} waited for before ALTER SYSTEM:\n${run.calls.join("\n")}`);
+    }
+  });
+
+  it("a node that never accepts connections fails the command at the bound, with its last log lines, and nothing is changed", () => {
+    const clock = join(dir, "clock");
+    rmSync(clock, { force: true });
+    const run = runScript(sync, "", { FAKE_NOT_READY: "pg-t-replica-2", FAKE_CLOCK: clock });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /pg-replication: pg-t-replica-2 does not accept connections after 180 s; its last log lines \(docker logs pg-t-replica-2\):\n {2}FATAL: {2}the fake node's last words/);
+    assert.ok(!run.calls.some((c) => c.startsWith("exec -i -u postgres pg-t-primary psql")), "ALTER SYSTEM never ran");
+    assert.ok(run.calls.filter(isReadyPoll("pg-t-replica-2")).length >= 2, "asked again before giving up");
   });
 });
 
