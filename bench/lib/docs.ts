@@ -159,7 +159,10 @@ standby on it, insert a row on the primary and see it on the standby; for
 destroy, \`docker stop\` of both (SIGINT: PostgreSQL's fast shutdown with its
 checkpoint, as the program's containers stop), \`docker rm\`, the volumes
 and the network removed. A round is: docker floor, engine floor, 1 standby,
-3 standbys. The phases come from the engine's own events (\`pulumi up
+3 standbys. Before the first round a \`pulumi preview\` of the program and
+one engine floor run unmeasured, so the first round starts as warm as the
+others (the language host's TypeScript cache above all: a program's first
+run after a change compiles and type-checks it, several seconds). The phases come from the engine's own events (\`pulumi up
 --json\` streams one per step; the bench stamps each as it arrives): engine
 and program start until the cluster component registers; the image,
 network, volumes and passwords until the primary container's step starts;

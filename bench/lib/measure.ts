@@ -10,7 +10,7 @@ import { pgbenchInit, pgbenchRun, type PgbenchResult, type PgbenchTarget } from 
 import { ENGINE_FLOOR_ROLE, primaryPortFor, stackFor, type Plan } from "./plan";
 import { throwIfAborted } from "./proc";
 import type { DeploymentRecord, LatencyFigures, LatencyRound, Measurements, ModeLatency, ReadyRound, ReadySample, ThroughputRound } from "./result";
-import { deploy, teardown, type DeployContext, type Deployment, type DeploySpec, type ReplicationMode } from "./deploy";
+import { deploy, teardown, warmUp, type DeployContext, type Deployment, type DeploySpec, type ReplicationMode } from "./deploy";
 import { percentilePoints, type Summary } from "./stats";
 
 export interface MeasureContext extends DeployContext {
@@ -67,6 +67,9 @@ async function readySample(ctx: MeasureContext, records: DeploymentRecord[], rep
 async function timeToReady(ctx: MeasureContext, records: DeploymentRecord[]): Promise<ReadyRound[]> {
   const rounds: ReadyRound[] = [];
   const engineStack = stackFor(ctx.plan, ENGINE_FLOOR_ROLE);
+  ctx.log("warm-up, not measured: pulumi preview of the program, and one engine floor");
+  await warmUp(spec(ctx, stackFor(ctx.plan, "ready-1"), 1, "async", primaryPortFor(ctx.plan, "ready-1")), ctx);
+  await measureEngineFloor(engineStack, ctx.image, ctx.signal);
   for (let i = 1; i <= ctx.plan.repeats; i++) {
     ctx.log(`time to ready, round ${i} of ${ctx.plan.repeats}: docker floor`);
     ctx.cleanups.add(`floor containers (${ctx.plan.mode})`, async () => {
