@@ -67,6 +67,14 @@ describe("pg_hba", () => {
     assert.deepEqual(firstMatch("host", "app", "postgres", "172.20.0.1"), ["host", "all", "all", "all", "scram-sha-256"]);
   });
 
+  it("holds nothing but rules PostgreSQL can parse and comments, and ends with a newline", () => {
+    assert.ok(hba.endsWith("scram-sha-256\n"), JSON.stringify(hba.slice(-40)));
+    for (const rule of lines) {
+      // local: database, user, method, option; host: database, user, address, method.
+      assert.ok(["local", "host"].includes(rule[0]) && rule.length === 5, rule.join(" "));
+    }
+  });
+
   it("uses peer authentication through the ident map for local sockets", () => {
     assert.deepEqual(lines[0], ["local", "all", "all", "peer", "map=local"]);
     assert.match(renderIdent("admin"), /^local\s+postgres\s+admin$/m);

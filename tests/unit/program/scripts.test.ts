@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { renderBaseBackupCreate, renderBaseBackupDelete, renderSeedScript, type BaseBackupInput } from "../../../components/basebackup";
 import { renderPrimaryEntrypoint, renderStandbyEntrypoint } from "../../../components/entrypoint";
 import { majorVersionFromImage } from "../../../components/image";
-import { shellQuote } from "../../../components/shell";
+import { shellQuote, sqlLiteral } from "../../../components/shell";
 
 /** `sh -n` parses a script without running it: a rendering slip is a syntax error here, not at deploy time. */
 function assertShellSyntax(script: string): void {
@@ -26,6 +26,13 @@ describe("shell quoting", () => {
     const value = `it's $HOME "x" \`id\``;
     const echoed = execFileSync("/bin/sh", ["-c", `printf %s ${shellQuote(value)}`]).toString();
     assert.equal(echoed, value);
+  });
+});
+
+describe("SQL quoting", () => {
+  it("doubles a single quote inside a string literal", () => {
+    assert.equal(sqlLiteral("it's"), "'it''s'");
+    assert.equal(sqlLiteral("replica_2"), "'replica_2'");
   });
 });
 
@@ -142,6 +149,7 @@ describe("major version from the image tag", () => {
     assert.equal(majorVersionFromImage("registry:5000/postgres"), null);
     // A digest pins the image whatever its tag says; a version must lead the tag.
     assert.equal(majorVersionFromImage("postgres:17@sha256:abcd"), null);
+    assert.equal(majorVersionFromImage("postgres:16.4-bookworm@sha256:abcd"), null);
     assert.equal(majorVersionFromImage("postgres:v17"), null);
     assert.equal(majorVersionFromImage("17"), null);
   });
