@@ -11,7 +11,7 @@ plugins, nothing created) plus plain docker; commit-to-visible latency on
 the standby (async, remote_apply) against one round trip; pgbench throughput
 (async, remote_write, remote_apply); catch-up of a stopped standby. Prints a
 table and writes bench/results/<timestamp>.json. A full run (3 rounds, about
-12 minutes) also rewrites docs/BENCHMARKS.md, docs/bench-latency.svg and
+10 minutes) also rewrites docs/BENCHMARKS.md, docs/bench-latency.svg and
 docs/bench-phases.svg.
 
 It deploys with the real Pulumi CLI on the tests' file backend and their
