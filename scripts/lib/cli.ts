@@ -101,7 +101,7 @@ export function secondsOption(values: Values, name: string, defaultSeconds: numb
   if (raw === undefined) return defaultSeconds * 1000;
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n) || n <= 0 || n > maxSeconds) {
-    throw new UsageError(`--${name} must be a number of seconds between 0 and ${maxSeconds}, got "${raw}"`);
+    throw new UsageError(`--${name} must be a number of seconds above 0 and at most ${maxSeconds}, got "${raw}"`);
   }
   return Math.round(n * 1000);
 }

@@ -48,7 +48,7 @@ export function failedByNode(checks: readonly Check[]): string {
 export function verdictLine(summary: Summary, checks: readonly Check[]): string {
   const extras = [summary.warnings > 0 ? `${summary.warnings} warning${summary.warnings === 1 ? "" : "s"}` : "", summary.skipped > 0 ? `${summary.skipped} skipped` : ""].filter((s) => s !== "");
   const tail = extras.length > 0 ? ` (${extras.join(", ")})` : "";
-  if (summary.failed === 0) return `${MARK.pass} PASSED: ${summary.passed} checks passed${tail}`;
+  if (summary.failed === 0) return `${MARK.pass} PASSED: ${summary.passed} check${summary.passed === 1 ? "" : "s"} passed${tail}`;
   return `${MARK.fail} FAILED: ${summary.failed} of ${summary.total} checks failed${tail}: ${failedByNode(checks)}`;
 }
 
