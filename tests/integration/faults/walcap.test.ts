@@ -146,10 +146,12 @@ describe("WAL cap and standby rebuild", { timeout: 720_000 }, () => {
     await cluster.waitCaughtUp(90_000, [replica]);
     const totalMs = Date.now() - started;
 
-    // Exactly the standby's volume, base backup and container were replaced.
+    // Exactly the standby's volume, base backup and container were replaced, and the standby-list
+    // command, which runs again (and waits for the standby) for every new standby container.
+    const sync = `${cluster.outputs.namePrefix}-sync`;
     const replaced = replacedIn(up.stdout);
-    assert.deepEqual(replaced, [`${SHOWN.command} ${seed}`, `${SHOWN.container} ${replica.containerName}`, `${SHOWN.volume} ${volume}`].sort(), up.stdout);
-    assert.match(up.stdout, /^ +\+-3 replaced$/m, up.stdout);
+    assert.deepEqual(replaced, [`${SHOWN.command} ${seed}`, `${SHOWN.command} ${sync}`, `${SHOWN.container} ${replica.containerName}`, `${SHOWN.volume} ${volume}`].sort(), up.stdout);
+    assert.match(up.stdout, /^ +\+-4 replaced$/m, up.stdout);
     // Dependents go first: the container, then the Command (its delete drops the slot) before the new Command runs.
     const at = (what: RegExp): number => up.stdout.search(what);
     const seedDeleted = at(new RegExp(`${SHOWN.command} +${seed} +deleted original`));
@@ -164,7 +166,7 @@ describe("WAL cap and standby rebuild", { timeout: 720_000 }, () => {
     const [idsBefore, idsAfter] = [idsOf(before), idsOf(after)];
     assert.deepEqual([...idsAfter.keys()].sort(), [...idsBefore.keys()].sort(), "the same resources");
     const newIds = [...idsAfter].filter(([u, id]) => idsBefore.get(u) !== id).map(([u]) => u.split("::").pop()).sort();
-    assert.deepEqual(newIds, [seed, replica.containerName].sort(), "only the rebuilt standby's Command and container have new ids (a volume's id is its name)");
+    assert.deepEqual(newIds, [seed, sync, replica.containerName].sort(), "only the rebuilt standby's Command and container, and the standby-list command, have new ids (a volume's id is its name)");
 
     const marksAfter = await marks();
     assert.deepEqual(marksAfter, marksBefore, "the primary and the other standbys were not restarted, their containers not replaced");
