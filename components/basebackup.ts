@@ -3,8 +3,8 @@
  * standby's volume with pg_basebackup (create) and drop its slot (delete).
  * They run on the Docker host with the docker CLI. Pure rendering.
  */
-import { DATA_DIR, LABEL_CLUSTER, LABEL_ROLE, LABEL_STACK, PRIMARY_ALIAS, SERVER_PORT } from "./naming";
-import { SAME_ENGINE, psqlIn } from "./docker-shell";
+import { DATA_DIR, PRIMARY_ALIAS, SERVER_PORT } from "./naming";
+import { SAME_ENGINE, psqlIn, runOneOff } from "./docker-shell";
 import { shellQuote, sqlLiteral } from "./shell";
 
 export interface BaseBackupInput {
@@ -93,18 +93,10 @@ export function renderBaseBackupCreate(input: BaseBackupInput): string {
     "# Reuse the slot when present; one invalidated by max_slot_wal_keep_size cannot stream and is made anew.",
     primaryPsql(input, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot} AND NOT active AND wal_status = 'lost'`),
     primaryPsql(input, `SELECT 'created slot ' || slot_name FROM pg_create_physical_replication_slot(${slot}, true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ${slot})`),
-    [
-      "docker run --rm -i",
-      `--name ${shellQuote(seedName)}`,
-      `--network ${shellQuote(input.networkName)}`,
-      `--label ${shellQuote(`${LABEL_STACK}=${input.stack}`)}`,
-      `--label ${shellQuote(`${LABEL_CLUSTER}=${input.namePrefix}`)}`,
-      `--label ${shellQuote(`${LABEL_ROLE}=basebackup`)}`,
-      `-v ${shellQuote(`${input.volumeName}:${DATA_DIR}`)}`,
-      "--entrypoint /bin/sh",
-      shellQuote(input.image),
-      `-c ${shellQuote(renderSeedScript(input))}`,
-    ].join(" "),
+    runOneOff({
+      name: seedName, stack: input.stack, namePrefix: input.namePrefix, role: "basebackup", network: input.networkName,
+      volumeName: input.volumeName, image: input.image, script: renderSeedScript(input), stdin: true,
+    }),
   ].join("\n");
 }
 

@@ -12,7 +12,8 @@ import { renderSettingsApply, renderSyncApply } from "./apply";
 import { renderBaseBackupCreate, renderBaseBackupDelete, renderBaseBackupUpdate, type BaseBackupInput } from "./basebackup";
 import type { ClusterConfig } from "./config";
 import { credentialsStdin, renderCredentialsCreate } from "./credentials";
-import { ENTRYPOINT_PATH, INIT_SQL_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint } from "./entrypoint";
+import { bootstrapName, renderBootstrapCreate, renderBootstrapUpdate, type BootstrapInput } from "./bootstrap";
+import { ENTRYPOINT_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint } from "./entrypoint";
 import { renderHba, renderIdent } from "./hba";
 import { majorVersionFromImage } from "./image";
 import {
@@ -41,8 +42,8 @@ export interface PostgresReplicationClusterArgs {
 const SHUTDOWN_GRACE_SECONDS = 60;
 
 /**
- * pg_isready on the real server's socket only: the bootstrap's temporary server
- * uses a private one, so "healthy" means the final server accepts connections.
+ * pg_isready on the server's socket: "healthy" means the server accepts
+ * connections (the bootstrap's temporary server ran in another container).
  */
 function healthcheck(superuser: string) {
   return {
@@ -135,17 +136,19 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       name: volumeName(primaryNode),
       labels: labelsFor(cfg.stack, prefix, "primary"),
     }, fixedName);
-    const primaryUploads: docker.types.input.ContainerUpload[] = [
-      {
-        file: ENTRYPOINT_PATH,
-        content: renderPrimaryEntrypoint({
-          superuser: cfg.superuser, replicationUser: cfg.replicationUser,
-          database: cfg.database, hasInitSql: cfg.initSql !== "",
-        }),
-        permissions: "0755",
-      },
-      ...(cfg.initSql !== "" ? [{ file: INIT_SQL_PATH, content: cfg.initSql, permissions: "0644" }] : []),
-    ];
+    const bootstrapInput: BootstrapInput = {
+      stack: cfg.stack, namePrefix: prefix, primaryContainer: primaryNode, volumeName: volumeName(primaryNode),
+      image: cfg.image, superuser: cfg.superuser, replicationUser: cfg.replicationUser,
+      database: cfg.database, hasInitSql: cfg.initSql !== "",
+    };
+    // Needs the image and the volume, not the network: it runs while the network is being created.
+    const bootstrap = new command.local.Command(bootstrapName(primaryNode), {
+      create: renderBootstrapCreate(bootstrapInput),
+      update: renderBootstrapUpdate(bootstrapInput),
+      ...(cfg.initSql !== "" ? { stdin: cfg.initSql } : {}),
+      // A new primary volume is empty and is bootstrapped again; nothing else makes a new cluster.
+      triggers: [primaryVolume.name],
+    }, { parent: this, dependsOn: [image, primaryVolume] });
     // Nothing that changes in the cluster's life is in a container's inputs: a change
     // there would replace the container. Passwords, settings and the standby list are
     // applied to the running nodes by the three commands below.
@@ -154,8 +157,8 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       port: cfg.primaryPort,
       alias: PRIMARY_ALIAS,
       volume: primaryVolume,
-      uploads: primaryUploads,
-    }, []);
+      uploads: [{ file: ENTRYPOINT_PATH, content: renderPrimaryEntrypoint(), permissions: "0755" }],
+    }, [bootstrap]);
 
     // A new primary volume is a new, empty server: every command must run again on it.
     const onNewPrimaryVolume = [primaryVolume.name];

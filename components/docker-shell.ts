@@ -2,7 +2,7 @@
  * Pieces of the shell scripts the program's commands run on the Docker host
  * with the docker CLI. Pure rendering.
  */
-import { LABEL_CLUSTER, LABEL_ROLE, SERVER_PORT } from "./naming";
+import { DATA_DIR, LABEL_CLUSTER, LABEL_ROLE, LABEL_STACK, SERVER_PORT } from "./naming";
 import { shellQuote } from "./shell";
 
 /** How long a node may take to accept connections after it was created, started or restarted. */
@@ -10,8 +10,8 @@ export const READY_SECONDS = 180;
 
 /**
  * Inside a node: pg_isready on the real server's socket every 50 ms, for at
- * most 10 s. The bootstrap's temporary server uses a private socket, so only
- * the final server answers here, as for the healthcheck.
+ * most 10 s, as the healthcheck asks (the bootstrap's temporary server ran in
+ * a container of its own, so only the real server can answer).
  */
 const POLL_READY = `i=0; until pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT}; do i=$((i + 1)); [ "$i" -lt 200 ] || exit 1; sleep 0.05; done`;
 
@@ -64,4 +64,37 @@ export function nameList(names: readonly string[]): string {
 /** Shell lines that set STANDBYS to the cluster's standby containers, found by label. */
 export function discoverStandbys(prefix: string): string {
   return `STANDBYS=$(docker ps -a --filter ${shellQuote(`label=${LABEL_CLUSTER}=${prefix}`)} --filter ${shellQuote(`label=${LABEL_ROLE}=replica`)} --format '{{.Names}}' | sort | tr '\\n' ' ')`;
+}
+
+/** A container that runs one script on a node's volume and is removed when it ends. */
+export interface OneOffContainer {
+  readonly name: string;
+  readonly stack: string;
+  readonly namePrefix: string;
+  /** Its `pg-replication.role` label, so a leftover is found with the rest. */
+  readonly role: string;
+  /** A Docker network, or `none`. */
+  readonly network: string;
+  /** Mounted at the data directory. */
+  readonly volumeName: string;
+  readonly image: string;
+  readonly script: string;
+  /** Pass the command's stdin to the script. */
+  readonly stdin: boolean;
+}
+
+/** `docker run` of a labelled one-off container running `script` with /bin/sh. */
+export function runOneOff(c: OneOffContainer): string {
+  return [
+    c.stdin ? "docker run --rm -i" : "docker run --rm",
+    `--name ${shellQuote(c.name)}`,
+    `--network ${shellQuote(c.network)}`,
+    `--label ${shellQuote(`${LABEL_STACK}=${c.stack}`)}`,
+    `--label ${shellQuote(`${LABEL_CLUSTER}=${c.namePrefix}`)}`,
+    `--label ${shellQuote(`${LABEL_ROLE}=${c.role}`)}`,
+    `-v ${shellQuote(`${c.volumeName}:${DATA_DIR}`)}`,
+    "--entrypoint /bin/sh",
+    shellQuote(c.image),
+    `-c ${shellQuote(c.script)}`,
+  ].join(" ");
 }

@@ -5,21 +5,12 @@
  */
 import { CONFIG_DIR, DATA_DIR } from "./naming";
 import { SETTINGS_FILE } from "./settings";
-import { shellQuote } from "./shell";
 
 export const ENTRYPOINT_PATH = `${CONFIG_DIR}/entrypoint.sh`;
-export const INIT_SQL_PATH = `${CONFIG_DIR}/init.sql`;
 
-export interface PrimaryEntrypointInput {
-  readonly superuser: string;
-  readonly replicationUser: string;
-  readonly database: string;
-  readonly hasInitSql: boolean;
-}
-
-const PREAMBLE = `set -eu
+/** Shared with the bootstrap (bootstrap.ts): the data directory as PostgreSQL needs it. */
+export const PREAMBLE = `set -eu
 DATA=${DATA_DIR}
-CONFIG=${CONFIG_DIR}
 
 log() { echo "pg-replication: $*" >&2; }
 as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
@@ -39,62 +30,26 @@ const SETTINGS_FILE_GUARD = `if [ ! -e "${SETTINGS_FILE}" ]; then
   chown postgres:postgres "${SETTINGS_FILE}"
 fi`;
 
-/**
- * Primary: on an empty data directory, initdb and create the replication role
- * and the database. The work is done by a temporary server that listens on a
- * private socket only, so the healthcheck cannot see it and no client can
- * reach it. The roles get no password here: `<prefix>-credentials` sets them
- * on the running server, so that a new password never means a new container.
- * Until then nobody can log in over TCP (scram-sha-256 without a password).
- */
-export function renderPrimaryEntrypoint(input: PrimaryEntrypointInput): string {
+/** Both entrypoints: refuse an empty data directory with what to do, else become PostgreSQL. */
+function entrypoint(what: string, whenEmpty: string): string {
   return `#!/bin/sh
-# pg-replication primary entrypoint: bootstrap once, become PostgreSQL.
+# pg-replication ${what} entrypoint: check the data directory is there, become PostgreSQL.
 ${PREAMBLE}
-SUPERUSER=${shellQuote(input.superuser)}
-REPLICATION_USER=${shellQuote(input.replicationUser)}
-DATABASE=${shellQuote(input.database)}
-WORK=/var/run/postgresql/pg-replication-bootstrap
-HAS_INIT_SQL=${input.hasInitSql ? 1 : 0}
-
 if [ ! -s "$DATA/PG_VERSION" ]; then
-  rm -rf "$WORK"
-  install -d -o postgres -g postgres -m 0700 "$WORK"
-  # A half-made cluster must not look bootstrapped on the next start.
-  trap 'as_postgres pg_ctl -D "$DATA" -s -m immediate stop 2>/dev/null || true; find "$DATA" -mindepth 1 -delete; rm -rf "$WORK"' EXIT
-  log "empty data directory: running initdb"
-  as_postgres initdb -D "$DATA" -U "$SUPERUSER" --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-  as_postgres pg_ctl -D "$DATA" -w -t 300 -s start -o "-c listen_addresses='' -c unix_socket_directories='$WORK' -c hba_file=$CONFIG/pg_hba.conf -c ident_file=$CONFIG/pg_ident.conf"
-  psql_local() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$WORK" -U "$SUPERUSER" "$@"; }
-  psql_local -d postgres -v repl="$REPLICATION_USER" -v db="$DATABASE" <<'SQL'
-SELECT format('CREATE ROLE %I WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE', :'repl')
-  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'repl') \\gexec
-SELECT format('CREATE DATABASE %I', :'db') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec
-SQL
-  if [ "$HAS_INIT_SQL" = 1 ]; then
-    log "running init SQL in database $DATABASE"
-    psql_local -d "$DATABASE" -f "$CONFIG/init.sql"
-  fi
-  as_postgres pg_ctl -D "$DATA" -w -t 300 -s -m fast stop
-  trap - EXIT
-  rm -rf "$WORK"
-  log "bootstrap complete"
+  log "the data directory is empty: ${whenEmpty}"
+  exit 1
 fi
 ${SETTINGS_FILE_GUARD}
 exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"
 `;
 }
 
+/** Primary: the `<primary>-bootstrap` command (bootstrap.ts) made the cluster in this volume before the container. */
+export function renderPrimaryEntrypoint(): string {
+  return entrypoint("primary", "this primary was never bootstrapped; start over with pulumi up --replace of its volume (every standby is copied again)");
+}
+
 /** Standby: the base-backup command has already filled the data directory. */
 export function renderStandbyEntrypoint(): string {
-  return `#!/bin/sh
-# pg-replication standby entrypoint: check the base backup is there, become PostgreSQL.
-${PREAMBLE}
-if [ ! -s "$DATA/PG_VERSION" ]; then
-  log "the data directory is empty: this standby has no base backup; rebuild it with pulumi up --replace of its volume (docs/FAILURE-MODES.md, Rebuilding a standby)"
-  exit 1
-fi
-${SETTINGS_FILE_GUARD}
-exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"
-`;
+  return entrypoint("standby", "this standby has no base backup; rebuild it with pulumi up --replace of its volume (docs/FAILURE-MODES.md, Rebuilding a standby)");
 }

@@ -165,10 +165,11 @@ others (the language host's TypeScript cache above all: a program's first
 run after a change compiles and type-checks it, several seconds). The phases come from the engine's own events (\`pulumi up
 --json\` streams one per step; the bench stamps each as it arrives): engine
 and program start until the cluster component registers; the image,
-network, volumes and passwords until the primary container's step starts;
-the primary container (bootstrap, start, healthcheck and the provider's
-\`wait\`); the settings and credentials commands until the first base
-backup starts; the base backups; the standby containers; the standby list
+volumes, passwords, the primary's bootstrap and, beside it, the network,
+until the primary container's step starts; the primary container (created
+and started; nothing waits for it there); the settings and credentials
+commands (the first waits for the primary to accept connections) until the
+first base backup starts; the base backups; the standby containers; the standby list
 and the engine's end; then \`verify\`.
 
 **Visibility latency.** One process writes single-row INSERTs on the primary

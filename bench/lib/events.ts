@@ -107,8 +107,8 @@ export function phasesFrom(boundaries: readonly (readonly [string, number])[]): 
 /** The phases of the cluster program's `up` and time to ready, in order; the chart and the table use these names. */
 export const UP_PHASES = [
   "engine and program start",
-  "image, network, volumes",
-  "primary bootstrap",
+  "image, volumes, bootstrap, network",
+  "primary container",
   "settings and credentials",
   "base backups",
   "standby start",

@@ -147,7 +147,7 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
         const sum = s.phases.reduce((a, p) => a + p.ms, 0);
         assert.ok(Math.abs(sum - s.readyMs) < 1, `${label}: the phases add up to the time to ready (${sum} vs ${s.readyMs})`);
         assert.ok(s.readyMs >= s.upMs, `${label}: verify passes after up returns`);
-        for (const p of ["primary bootstrap", "base backups", "standby start"]) {
+        for (const p of ["primary container", "base backups", "standby start"]) {
           assertPositive(s.phases.find((x) => x.name === p)?.ms ?? 0, `${label}: ${p} took time`);
         }
         assert.deepEqual(s.destroy.phases.map((p) => p.name), [...DESTROY_PHASES], `${label}: every phase of destroy`);

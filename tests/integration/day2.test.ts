@@ -283,6 +283,8 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
       change: (c) => c.configure({ image: DAY2_IMAGE }),
       preview: Object.fromEntries([
         [`${PREFIX}-image`, "replace"], [primary, "replace"],
+        // Its update only says the primary keeps its data: nothing is bootstrapped again.
+        [`${primary}-bootstrap`, "update"],
         ...standbys(3).flatMap((n) => [[n, "replace"], [`${n}-basebackup`, "update"]]),
         // They run again for the new containers, and wait until each accepts connections.
         [`${PREFIX}-settings`, "replace"], [`${PREFIX}-sync`, "replace"],
@@ -346,7 +348,7 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
       row: "primary volume replaced",
       upArgs: ["--replace", cluster.pulumi.urn("docker:index/volume:Volume", `${primary}-data`)],
       preview: {
-        [`${primary}-data`]: "replace", [primary]: "replace",
+        [`${primary}-data`]: "replace", [`${primary}-bootstrap`]: "replace", [primary]: "replace",
         [`${PREFIX}-credentials`]: "replace", [`${PREFIX}-settings`]: "replace", [`${PREFIX}-sync`]: "replace",
         [`${standby(1)}-basebackup`]: "replace", [standby(1)]: "replace",
       },

@@ -189,8 +189,8 @@ describe("bench event stream: phases", () => {
     assert.deepEqual(phases.map((p) => p.name), [...UP_PHASES]);
     assert.deepEqual(phases.map((p) => p.ms), [
       1500, // engine and program start: until the component's step starts
-      800, // image, network, volumes: until the primary container's step starts (2300)
-      2700, // primary bootstrap: until it is done (5000)
+      800, // image, volumes, bootstrap, network: until the primary container's step starts (2300)
+      2700, // primary container: until it is done (5000)
       800, // settings and credentials: until the base backup starts (5800)
       1700, // base backups: until done (7500)
       1400, // standby start: until the standby container is done (8900)

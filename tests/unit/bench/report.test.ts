@@ -130,10 +130,10 @@ describe("bench docs page", () => {
 
   it("breaks time to ready and destroy into phases", () => {
     assert.ok(doc.includes("| phase, s (min-max) | floor: engine + docker | 1 standby | 3 standbys |"));
-    assert.ok(doc.includes("| primary bootstrap |  | 2.8 (2.5-3.0) | 2.6 (2.5-2.8) |"));
+    assert.ok(doc.includes("| primary container |  | 2.8 (2.5-3.0) | 2.6 (2.5-2.8) |"));
     assert.ok(doc.includes("| **total** | **5.0** (4.5-5.5) | **10.0** (9.0-11.0) | **14.0** (13.0-15.0) |"), "time to ready");
     assert.ok(doc.includes("| **total** | **2.5** (2.0-2.5) | **4.5** (4.0-5.0) | **5.5** (5.0-6.0) |"), "destroy");
-    assert.ok(doc.includes("With 1 standby, 5.0 s more than the floor; the largest phases are primary bootstrap (2.8 s), base backups (1.7 s), engine and program start (1.6 s)."));
+    assert.ok(doc.includes("With 1 standby, 5.0 s more than the floor; the largest phases are primary container (2.8 s), base backups (1.7 s), engine and program start (1.6 s)."));
   });
 
   it("names the host ports of the full and the quick run as the plans use them", () => {

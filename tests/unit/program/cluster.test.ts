@@ -36,6 +36,8 @@ describe("a cluster with two standbys", () => {
   let result: Awaited<ReturnType<typeof deploy>>;
   before(async () => {
     mocks.delays.set("c2-primary", 80);
+    // The provider takes at least 2 s to create a network: the bootstrap must not wait for it.
+    mocks.delays.set("c2-net", 120);
     result = await deploy("c2", { replicas: "2", primaryPort: "25432" }, { superuserPassword: "super-secret-pw-1", replicationPassword: "repl-secret-pw-1" });
   });
 
@@ -44,7 +46,7 @@ describe("a cluster with two standbys", () => {
     assert.deepEqual(mine.filter((r) => r.type === NETWORK).map((r) => r.name), ["c2-net"]);
     assert.deepEqual(mine.filter((r) => r.type === VOLUME).map((r) => r.name).sort(), ["c2-primary-data", "c2-replica-1-data", "c2-replica-2-data"]);
     assert.deepEqual(mine.filter((r) => r.type === CONTAINER).map((r) => r.name).sort(), ["c2-primary", "c2-replica-1", "c2-replica-2"]);
-    assert.deepEqual(mine.filter((r) => r.type === COMMAND).map((r) => r.name).sort(), ["c2-credentials", "c2-replica-1-basebackup", "c2-replica-2-basebackup", "c2-settings", "c2-sync"]);
+    assert.deepEqual(mine.filter((r) => r.type === COMMAND).map((r) => r.name).sort(), ["c2-credentials", "c2-primary-bootstrap", "c2-replica-1-basebackup", "c2-replica-2-basebackup", "c2-settings", "c2-sync"]);
     assert.equal(mocks.find("pg-replication:index:Cluster", "c2").type, "pg-replication:index:Cluster");
   });
 
@@ -86,6 +88,20 @@ describe("a cluster with two standbys", () => {
     assert.deepEqual(sync.inputs.triggers, ["c2-primary-data", "c2-replica-1-id", "c2-replica-2-id"],
       "the standby-list command runs again (and waits) for every new standby container");
     assert.match(String(sync.inputs.create), /for node in 'c2-primary' \$STANDBYS; do await_ready "\$node"; done/);
+  });
+
+  it("bootstraps the primary's volume while the network is being created, and creates the primary container after", () => {
+    const bootstrap = mocks.find(COMMAND, "c2-primary-bootstrap");
+    const network = mocks.find(NETWORK, "c2-net");
+    const primary = mocks.find(CONTAINER, "c2-primary");
+    assert.ok(bootstrap.started < network.finished, "the bootstrap does not wait for the network");
+    assert.ok(bootstrap.started > mocks.find(VOLUME, "c2-primary-data").finished, "the bootstrap runs on the created volume");
+    assert.ok(bootstrap.started > mocks.find("docker:index/remoteImage:RemoteImage", "c2-image").finished, "the bootstrap runs on the pulled image");
+    assert.ok(primary.started > bootstrap.finished, "the primary container starts on bootstrapped data");
+    assert.deepEqual(bootstrap.inputs.triggers, ["c2-primary-data"], "only a new primary volume bootstraps again");
+    assert.match(String(bootstrap.inputs.create), /docker run --rm --name 'c2-primary-bootstrap' --network 'none' /);
+    assert.match(String(bootstrap.inputs.update), /bootstrap runs only on a new volume/);
+    assert.equal(bootstrap.inputs.stdin, undefined, "no init SQL, no stdin");
   });
 
   it("publishes every port on 127.0.0.1 by default, at the configured host ports", () => {
@@ -268,11 +284,13 @@ describe("bindAddress", () => {
 });
 
 describe("initSql", () => {
-  it("is uploaded to the primary only when set", async () => {
+  it("reaches the bootstrap on its stdin only when set, and never the primary container", async () => {
     await deploy("init", { initSql: "CREATE TABLE users (id int);", primaryPort: "28432" });
+    const bootstrap = mocks.find(COMMAND, "init-primary-bootstrap");
+    assert.equal(bootstrap.inputs.stdin, "CREATE TABLE users (id int);");
+    assert.match(String(bootstrap.inputs.create), /docker run --rm -i /);
+    assert.doesNotMatch(String(bootstrap.inputs.create), /CREATE TABLE/);
     const uploads = unwrapSecrets(mocks.find(CONTAINER, "init-primary").inputs.uploads) as Upload[];
-    assert.equal(uploads.find((u) => u.file === "/etc/pg-replication/init.sql")?.content, "CREATE TABLE users (id int);");
-    const none = unwrapSecrets(mocks.find(CONTAINER, "gen-primary").inputs.uploads) as Upload[];
-    assert.equal(none.find((u) => u.file === "/etc/pg-replication/init.sql"), undefined);
+    assert.deepEqual(uploads.map((u) => u.file), ["/etc/pg-replication/pg_hba.conf", "/etc/pg-replication/pg_ident.conf", "/etc/pg-replication/entrypoint.sh"]);
   });
 });

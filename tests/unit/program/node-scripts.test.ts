@@ -18,7 +18,10 @@ import { after, describe, it } from "node:test";
 import {
   renderBaseBackupCreate, renderBaseBackupDelete, renderBaseBackupUpdate, renderSeedScript, type BaseBackupInput,
 } from "../../../components/basebackup";
-import { ENTRYPOINT_PATH, INIT_SQL_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint } from "../../../components/entrypoint";
+import {
+  renderBootstrapCreate, renderBootstrapScript, renderBootstrapUpdate, type BootstrapInput,
+} from "../../../components/bootstrap";
+import { ENTRYPOINT_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint } from "../../../components/entrypoint";
 import { CONFIG_DIR, DATA_DIR } from "../../../components/naming";
 
 const root = mkdtempSync(join(tmpdir(), "pg-replication-node-scripts-"));
@@ -72,7 +75,8 @@ echo "primary_conninfo = 'user=replicator passfile=$PGPASSFILE host=primary port
 fake("initdb", `${record("initdb")}
 while [ $# -gt 0 ]; do case "$1" in -D) echo 17 > "$2/PG_VERSION"; shift ;; esac; shift; done`);
 fake("pg_ctl", record("pg_ctl"));
-fake("psql", record("psql"));
+fake("psql", `${record("psql")}
+exit "\${FAKE_PSQL_EXIT:-0}"`);
 fake("postgres", record("postgres"));
 
 const SHELLS: ReadonlyArray<readonly string[]> = [["/bin/sh"], ...(existsSync("/bin/bash") ? [["/bin/bash", "--posix"]] : [])];
@@ -242,7 +246,6 @@ for (const shell of SHELLS) {
 
       it("live beside the config files the program uploads", () => {
         assert.equal(ENTRYPOINT_PATH, "/etc/pg-replication/entrypoint.sh");
-        assert.equal(INIT_SQL_PATH, "/etc/pg-replication/init.sql");
       });
 
       it("standby: makes the data directory 0700, gives the server a settings file, and becomes the server", () => {
@@ -263,18 +266,111 @@ for (const shell of SHELLS) {
         assert.deepEqual(r.calls, []);
       });
 
-      it("primary: bootstraps an empty data directory, runs the init SQL from where the program uploads it, and becomes the server", () => {
+      it("primary: refuses an empty data directory and says how to start over", () => {
         const n = node(false);
-        const script = n.localise(renderPrimaryEntrypoint({ superuser: "postgres", replicationUser: "replicator", database: "app", hasInitSql: true }));
-        const r = run(shell, script, { args: server(n.data) });
+        const r = run(shell, n.localise(renderPrimaryEntrypoint()), { args: server(n.data) });
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, "pg-replication: the data directory is empty: this primary was never bootstrapped; start over with pulumi up --replace of its volume (every standby is copied again)\n");
+        assert.deepEqual(r.calls, []);
+      });
+
+      it("primary: on bootstrapped data, makes the directory 0700, gives the server a settings file, and becomes the server", () => {
+        const n = node(true);
+        const r = run(shell, n.localise(renderPrimaryEntrypoint()), { args: server(n.data) });
         assert.equal(r.code, 0, r.stderr);
-        const initSql = r.calls.find((c) => c[0] === "psql" && c.includes("-f"));
-        assert.deepEqual(initSql?.slice(-4), ["-d", "app", "-f", INIT_SQL_PATH.replace(CONFIG_DIR, n.config)]);
-        assert.equal(r.calls[0][0], "initdb");
-        assert.deepEqual(r.calls.at(-1), server(n.data));
         assert.equal(statSync(n.data).mode & 0o777, 0o700);
         assert.deepEqual(readdirSync(n.data).sort(), ["PG_VERSION", "pg-replication.conf"]);
-        assert.deepEqual(readdirSync(n.sockets), [], "the bootstrap's work directory is gone");
+        assert.deepEqual(r.calls, [server(n.data)]);
+      });
+    });
+
+    describe("the primary bootstrap", () => {
+      const input: BootstrapInput = {
+        stack: "dev", namePrefix: "pg-dev", primaryContainer: "pg-dev-primary", volumeName: "pg-dev-primary-data",
+        image: "postgres:17", superuser: "admin", replicationUser: "replicator", database: "app", hasInitSql: true,
+      };
+      function scratch(withData: boolean): { data: string; work: string; localise: (script: string) => string } {
+        const base = join(root, `bootstrap-${++runs}`);
+        const data = join(base, "data");
+        mkdirSync(data, { recursive: true });
+        if (withData) writeFileSync(join(data, "PG_VERSION"), "17\n");
+        const sockets = join(base, "run");
+        return {
+          data, work: join(sockets, "pg-replication-bootstrap"),
+          localise: (script) => script.replaceAll(DATA_DIR, data).replaceAll("/var/run/postgresql", sockets),
+        };
+      }
+
+      it("makes the cluster in an empty volume: initdb, a temporary server on a private socket, the role and database, the init SQL from stdin, a clean stop", () => {
+        const b = scratch(false);
+        const r = run(shell, b.localise(renderBootstrapScript(input)), { input: "CREATE TABLE users (id int);\n" });
+        assert.equal(r.code, 0, r.stderr);
+        const programs = r.calls.map((c) => c[0]);
+        assert.deepEqual(programs, ["initdb", "pg_ctl", "psql", "psql", "pg_ctl"]);
+        assert.deepEqual(r.calls[0].slice(1, 5), ["-D", b.data, "-U", "admin"]);
+        assert.deepEqual(r.calls[1].slice(-1), [`-c listen_addresses='' -c unix_socket_directories='${b.work}' -c hba_file=${b.work}/pg_hba.conf -c ident_file=${b.work}/pg_ident.conf`]);
+        assert.deepEqual(r.calls[3].slice(-4), ["-d", "app", "-f", `${b.work}/init.sql`]);
+        assert.deepEqual(r.calls[4].slice(-3), ["-m", "fast", "stop"]);
+        assert.equal(readFileSync(join(b.work, "init.sql"), "utf8"), "CREATE TABLE users (id int);\n");
+        assert.equal(readFileSync(join(b.work, "pg_hba.conf"), "utf8"), "local all all peer map=local\n");
+        assert.match(readFileSync(join(b.work, "pg_ident.conf"), "utf8"), /^local +postgres +admin$/m);
+        assert.equal(statSync(b.data).mode & 0o777, 0o700);
+        assert.match(r.stderr, /bootstrap complete\n$/);
+      });
+
+      it("reads nothing from stdin and runs no init SQL when there is none", () => {
+        const b = scratch(false);
+        const r = run(shell, b.localise(renderBootstrapScript({ ...input, hasInitSql: false })));
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.calls.map((c) => c[0]), ["initdb", "pg_ctl", "psql", "pg_ctl"]);
+        assert.equal(existsSync(join(b.work, "init.sql")), false);
+      });
+
+      it("leaves a volume that holds a cluster as it is", () => {
+        const b = scratch(true);
+        const r = run(shell, b.localise(renderBootstrapScript(input)), { input: "DROP TABLE users;\n" });
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.calls, []);
+        assert.deepEqual(readdirSync(b.data), ["PG_VERSION"]);
+        assert.match(r.stderr, /already holds a cluster; nothing to bootstrap/);
+      });
+
+      it("empties the volume again when a step fails, so the next run starts over", () => {
+        const b = scratch(false);
+        const r = run(shell, b.localise(renderBootstrapScript(input)), { input: "SELECT 1;\n", env: { FAKE_PSQL_EXIT: "3" } });
+        assert.equal(r.code, 3);
+        assert.deepEqual(readdirSync(b.data), []);
+        assert.ok(r.calls.some((c) => c[0] === "pg_ctl" && c.includes("immediate")), "the temporary server is stopped");
+      });
+
+      it("create: removes a leftover, then runs the script in a labelled one-off container with no network, init SQL on stdin", () => {
+        const r = run(shell, renderBootstrapCreate(input), { input: "CREATE TABLE users (id int);\n" });
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.calls, [
+          ["docker", "rm", "-f", "pg-dev-primary-bootstrap"],
+          ["docker", "run", "--rm", "-i", "--name", "pg-dev-primary-bootstrap", "--network", "none",
+            "--label", "pg-replication.stack=dev", "--label", "pg-replication.cluster=pg-dev", "--label", "pg-replication.role=bootstrap",
+            "-v", "pg-dev-primary-data:/var/lib/postgresql/data", "--entrypoint", "/bin/sh", "postgres:17", "-c", renderBootstrapScript(input)],
+        ]);
+        assert.equal(readFileSync(join(r.dir, "stdin"), "utf8"), "CREATE TABLE users (id int);\n");
+      });
+
+      it("create: without init SQL, the container gets no stdin", () => {
+        const r = run(shell, renderBootstrapCreate({ ...input, hasInitSql: false }));
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.calls[1].slice(0, 4), ["docker", "run", "--rm", "--name"]);
+      });
+
+      it("create: fails when the container fails", () => {
+        const r = run(shell, renderBootstrapCreate(input), { input: "x\n", env: { FAKE_RUN_EXIT: "1" } });
+        assert.equal(r.code, 1);
+      });
+
+      it("update: touches nothing and says why", () => {
+        const r = run(shell, renderBootstrapUpdate(input));
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.calls, []);
+        assert.equal(r.stdout, "pg-replication: pg-dev-primary keeps its data; the bootstrap runs only on a new volume\n");
       });
     });
   });

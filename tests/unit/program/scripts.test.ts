@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 
 import { renderBaseBackupCreate, renderBaseBackupDelete, renderSeedScript, type BaseBackupInput } from "../../../components/basebackup";
+import { renderBootstrapCreate, renderBootstrapScript, renderBootstrapUpdate, type BootstrapInput } from "../../../components/bootstrap";
 import { renderPrimaryEntrypoint, renderStandbyEntrypoint } from "../../../components/entrypoint";
 import { majorVersionFromImage } from "../../../components/image";
 import { shellQuote, sqlLiteral } from "../../../components/shell";
@@ -36,31 +37,44 @@ describe("SQL quoting", () => {
   });
 });
 
-describe("primary entrypoint", () => {
-  const script = renderPrimaryEntrypoint({ superuser: "postgres", replicationUser: "replicator", database: "app", hasInitSql: true });
+const bootstrapInput: BootstrapInput = {
+  stack: "dev", namePrefix: "pg-dev", primaryContainer: "pg-dev-primary", volumeName: "pg-dev-primary-data",
+  image: "postgres:17", superuser: "postgres", replicationUser: "replicator", database: "app", hasInitSql: true,
+};
 
-  it("is valid sh", () => assertShellSyntax(script));
+describe("primary bootstrap", () => {
+  const script = renderBootstrapScript(bootstrapInput);
 
-  it("bootstraps only an empty data directory, and runs the init SQL only then", () => {
-    const bootstrap = script.slice(script.indexOf('if [ ! -s "$DATA/PG_VERSION" ]; then'), script.indexOf('log "bootstrap complete"'));
-    assert.match(bootstrap, /initdb /);
-    assert.match(bootstrap, /if \[ "\$HAS_INIT_SQL" = 1 \]/);
+  it("is valid sh, and so are its create and update", () => {
+    assertShellSyntax(script);
+    assertShellSyntax(renderBootstrapCreate(bootstrapInput));
+    assertShellSyntax(renderBootstrapUpdate(bootstrapInput));
   });
 
   it("handles no password: the roles get theirs from the credentials command on the running server", () => {
     assert.doesNotMatch(script, /PASSWORD|pwfile|PGPASSWORD/i);
   });
 
-  it("keeps the temporary bootstrap server off TCP and off the healthcheck's socket", () => {
+  it("keeps the temporary server off TCP, on a private socket", () => {
     assert.match(script, /listen_addresses='' -c unix_socket_directories='\$WORK'/);
-  });
-
-  it("gives the server a settings file to start with when there is none yet", () => {
-    assert.match(script, /if \[ ! -e "\/var\/lib\/postgresql\/data\/pg-replication.conf" \]; then\n {2}echo "include_if_exists = 'postgresql.conf'"/);
   });
 
   it("creates the replication role without superuser rights", () => {
     assert.match(script, /ROLE %I WITH LOGIN REPLICATION NOSUPERUSER/);
+  });
+});
+
+describe("primary entrypoint", () => {
+  const script = renderPrimaryEntrypoint();
+
+  it("is valid sh", () => assertShellSyntax(script));
+
+  it("bootstraps nothing itself: no initdb, no temporary server", () => {
+    assert.doesNotMatch(script, /initdb|pg_ctl/);
+  });
+
+  it("gives the server a settings file to start with when there is none yet", () => {
+    assert.match(script, /if \[ ! -e "\/var\/lib\/postgresql\/data\/pg-replication.conf" \]; then\n {2}echo "include_if_exists = 'postgresql.conf'"/);
   });
 
   it("runs the server as the postgres user", () => {
