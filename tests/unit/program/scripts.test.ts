@@ -123,7 +123,8 @@ describe("base-backup command", () => {
       writeFileSync(join(data, "PG_VERSION"), "17\n");
       writeFileSync(join(data, "precious"), "rows\n");
       const script = seed.replace("DATA=/var/lib/postgresql/data", `DATA=${data}`);
-      const refused = spawnSync("/bin/sh", ["-c", script], { input: "secret\n", encoding: "utf8", timeout: 10_000 });
+      // No PATH: a script that went past the guard must not reach the host's own tools or network.
+      const refused = spawnSync("/bin/sh", ["-c", script], { input: "secret\n", encoding: "utf8", timeout: 10_000, env: { PATH: "/nonexistent" } });
       assert.equal(refused.status, 3, refused.stderr);
       assert.match(refused.stderr, /refusing to overwrite the data of pg-dev-replica-2: it holds a promoted, writable server/);
       assert.deepEqual(readdirSync(data).sort(), ["PG_VERSION", "precious"]);
