@@ -123,6 +123,31 @@ ${breakdownTable(destroyBreakdown(r.timeToReady.rounds))}
 
 ${remaining(r)}
 
+What the phases hold beyond the floor's work, by how the program is built
+(from the code and the providers' sources, not measured one by one):
+
+- **Image, volumes, bootstrap, network.** The docker provider sleeps 2 s
+  before it reads a network back after creating it (its StateChangeConf
+  \`Delay\`; the stand-in does the same), so the network alone takes at least
+  2 s. The primary's bootstrap (\`initdb\`, the roles and database on a
+  temporary server, in a one-off container) needs only the image and the
+  volume and runs beside it; the primary container needs both. The floor
+  runs \`initdb\` too, but on a network it makes in milliseconds.
+- **Engine and program start, engine finish.** The language host, the
+  TypeScript program and the three provider plugins start, as in the engine
+  floor; the cluster's program also builds its resource graph.
+- **Primary container, settings and credentials.** The provider creates the
+  container, uploads the entrypoint and pg_hba files, starts it; the
+  credentials and settings commands wait for the server (polling
+  \`pg_isready\` inside it every 50 ms) and set the passwords and the
+  settings file with \`docker exec\`.
+- **Base backups, standby start.** Each base backup is a one-off container
+  running \`pg_basebackup\`, as in the floor; with 3 standbys the three copies
+  and the three standby containers run at once and share the machine's cores.
+- **Destroy.** The provider sleeps 2 s before deleting each volume and the
+  network (StateChangeConf \`Delay\`, in parallel), which the floor's plain
+  \`docker volume rm\` does not.
+
 ### Visibility latency
 
 ![Visibility latency by percentile: floor, async, remote_apply](${chartFile})
