@@ -5,7 +5,7 @@
  * once; one that needs a restart restarts the nodes one at a time, never
  * copying a standby again. Pure rendering.
  */
-import { discoverStandbys, nodeFunctions, nameList, SAME_ENGINE } from "./docker-shell";
+import { discoverStandbys, nodeFunctions, SAME_ENGINE } from "./docker-shell";
 import { DATA_DIR } from "./naming";
 import { HOT_STANDBY_SENSITIVE, SETTINGS_FILE } from "./settings";
 import { shellQuote, sqlLiteral } from "./shell";
@@ -34,7 +34,7 @@ export function renderSettingsApply(input: SettingsApplyInput): string {
   return `set -eu
 ${SAME_ENGINE}
 ${nodeFunctions(input.superuser)}
-PRIMARY=${nameList([input.primaryContainer])}
+PRIMARY=${shellQuote(input.primaryContainer)}
 ${discoverStandbys(input.namePrefix)}
 FILE=${SETTINGS_FILE}
 nodes=""

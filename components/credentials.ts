@@ -5,7 +5,8 @@
  * rendering; the passwords arrive on stdin, never in an argument, an
  * environment variable or the server log.
  */
-import { discoverStandbys, nodeFunctions, nameList, SAME_ENGINE } from "./docker-shell";
+import { shellQuote } from "./shell";
+import { discoverStandbys, nodeFunctions, SAME_ENGINE } from "./docker-shell";
 import { PRIMARY_ALIAS, SERVER_PORT } from "./naming";
 import { STANDBY_PASSFILE } from "./basebackup";
 
@@ -27,7 +28,7 @@ export function renderCredentialsCreate(input: CredentialsInput): string {
   return `set -eu
 ${SAME_ENGINE}
 ${nodeFunctions(su)}
-PRIMARY=${nameList([input.primaryContainer])}
+PRIMARY=${shellQuote(input.primaryContainer)}
 ${discoverStandbys(input.namePrefix)}
 IFS= read -r su_password || true
 IFS= read -r repl_password || true

@@ -56,11 +56,6 @@ export function nodeFunctions(superuser: string): string {
   ].join("\n");
 }
 
-/** A list of container names as one shell word for `for node in $VAR`. Names are plain ([a-z0-9-]). */
-export function nameList(names: readonly string[]): string {
-  return shellQuote(names.join(" "));
-}
-
 /** Shell lines that set STANDBYS to the cluster's standby containers, found by label. */
 export function discoverStandbys(prefix: string): string {
   return `STANDBYS=$(docker ps -a --filter ${shellQuote(`label=${LABEL_CLUSTER}=${prefix}`)} --filter ${shellQuote(`label=${LABEL_ROLE}=replica`)} --format '{{.Names}}' | sort | tr '\\n' ' ')`;

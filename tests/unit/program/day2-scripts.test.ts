@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
 import { renderSettingsApply, renderSyncApply } from "../../../components/apply";
-import { renderCredentialsCreate } from "../../../components/credentials";
+import { credentialsStdin, renderCredentialsCreate } from "../../../components/credentials";
 import { renderSettingsFile } from "../../../components/settings";
 
 const dir = mkdtempSync(join(tmpdir(), "pg-replication-fake-docker-"));
@@ -147,7 +147,8 @@ describe("waiting for the nodes", () => {
 describe("credentials", () => {
   const superuserPassword = "it's:a\\pw $HOME";
   const replicationPassword = "repl:pw'x\\y";
-  const run = runScript(credentials, `${superuserPassword}\n${replicationPassword}\n`);
+  // The command's stdin, as the program builds it.
+  const run = runScript(credentials, credentialsStdin(superuserPassword, replicationPassword));
 
   it("succeeds and sets both roles on the primary, passwords escaped as SQL literals, logging off", () => {
     assert.equal(run.code, 0, run.stderr);
