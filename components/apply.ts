@@ -43,9 +43,8 @@ for node in $PRIMARY $STANDBYS; do
   elif exists "$node"; then echo "pg-replication: $node is not running; start it (docker start $node) and run pulumi up again" >&2; exit 1
   fi
 done
-# A node created or replaced in this update may still be starting.
-for node in $nodes; do await_ready "$node"; done
-
+# Writing and checking the new file need no server: a node created or replaced
+# in this update does both while its server is still starting.
 # The server checks the new file before it replaces the old one: a bad value changes nothing anywhere.
 for node in $nodes; do
   docker exec -i -u postgres "$node" sh -c "cat > $FILE.new" <<'PGCONF'
@@ -57,9 +56,9 @@ ${input.file}PGCONF
     exit 1
   fi
 done
+for node in $nodes; do await_ready "$node"; done
 for node in $nodes; do
-  docker exec -u postgres "$node" mv "$FILE.new" "$FILE"
-  psql_in "$node" -c 'SELECT pg_reload_conf()' >/dev/null
+  docker exec -u postgres "$node" sh -c "mv $FILE.new $FILE && pg_ctl reload -s -D ${DATA_DIR}"
 done
 echo "pg-replication: settings installed and reloaded on$nodes"
 
@@ -69,6 +68,11 @@ pending_of() {
 SELECT coalesce(string_agg(DISTINCT coalesce(name, substring(error FROM '"([^"]+)"')), ', '), '') FROM pg_file_settings WHERE error IS NOT NULL;
 SQL
 }
+any_pending=false
+for node in $nodes; do
+  if [ -n "$(pending_of "$node")" ]; then any_pending=true; break; fi
+done
+if [ "$any_pending" = false ]; then exit 0; fi
 decreases=$(psql_in "$PRIMARY" <<'SQL'
 SELECT count(*) FROM pg_file_settings f JOIN pg_settings s USING (name)
 WHERE f.name IN (${sensitive}) AND f.error IS NOT NULL

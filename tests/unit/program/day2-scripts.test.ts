@@ -41,7 +41,7 @@ case "$*" in
 esac
 case "$input" in
   *"f.setting::bigint <"*) echo "$FAKE_DECREASES" ;;
-  *"FROM pg_file_settings WHERE error"*) echo max_connections ;;
+  *"FROM pg_file_settings WHERE error"*) echo "$FAKE_PENDING" ;;
 esac
 exit 0
 `, { mode: 0o755 });
@@ -71,7 +71,7 @@ function runScript(script: string, input: string, env: Record<string, string> = 
   writeFileSync(stdinLog, "");
   const result = spawnSync("/bin/sh", ["-c", script], {
     input,
-    env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_LOG: log, FAKE_STDIN: stdinLog, FAKE_STANDBYS: "pg-t-replica-1 pg-t-replica-2", FAKE_DECREASES: "0", ...env },
+    env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_LOG: log, FAKE_STDIN: stdinLog, FAKE_STANDBYS: "pg-t-replica-1 pg-t-replica-2", FAKE_DECREASES: "0", FAKE_PENDING: "max_connections", ...env },
     encoding: "utf8",
     timeout: 30_000,
   });
@@ -113,13 +113,17 @@ describe("waiting for the nodes", () => {
     assert.ok(ready >= 0 && ready < psql, run.calls.join("\n"));
   });
 
-  it("settings wait for every node before writing to any", () => {
+  it("settings write and check the new file while the nodes start, and wait for every node before installing it on any", () => {
     const run = runScript(settings, "");
     assert.equal(run.code, 0, run.stderr);
-    const firstWrite = firstIndex(run.calls, (c) => c.includes("cat > "));
+    const firstReady = firstIndex(run.calls, isReadyPoll("pg-t-primary"));
+    const checks = run.calls.flatMap((c, i) => (c.includes("postgres -D /var/lib/postgresql/data -c config_file=") ? [i] : []));
+    const lastCheck = checks.length === 3 ? checks[2] : -1;
+    const firstInstall = firstIndex(run.calls, (c) => c.includes("mv /var/lib/postgresql/data/pg-replication.conf.new"));
+    assert.ok(lastCheck >= 0 && lastCheck < firstReady, `every node's file checked before the first wait:\n${run.calls.join("\n")}`);
     for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
       const ready = firstIndex(run.calls, isReadyPoll(node));
-      assert.ok(ready >= 0 && ready < firstWrite, `${node} waited for before the first write:\n${run.calls.join("\n")}`);
+      assert.ok(ready >= 0 && ready < firstInstall, `${node} waited for before the first install:\n${run.calls.join("\n")}`);
     }
   });
 
@@ -203,7 +207,7 @@ describe("settings", () => {
     const run = runScript(settings, "");
     const firstRestart = run.calls.findIndex((c) => c.startsWith("restart "));
     for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
-      const reload = run.calls.findIndex((c) => c.startsWith(`exec -i -u postgres ${node} psql`) && c.includes("pg_reload_conf"));
+      const reload = run.calls.findIndex((c) => c === `exec -u postgres ${node} sh -c mv /var/lib/postgresql/data/pg-replication.conf.new /var/lib/postgresql/data/pg-replication.conf && pg_ctl reload -s -D /var/lib/postgresql/data`);
       assert.ok(reload >= 0 && reload < firstRestart, `${node} reloaded before the first restart`);
     }
     assert.match(run.stdin, /^max_connections = '150' {2}# restart$/m);
@@ -213,7 +217,15 @@ describe("settings", () => {
     const run = runScript(settings, "", { FAKE_INVALID: "1" });
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /PostgreSQL refuses the new settings \(postgresSettings\); nothing was changed:\nLOG: {2}invalid value for parameter "work_mem": "abc"/);
-    assert.ok(!run.calls.some((c) => c.includes(" mv ") || c.includes("pg_reload_conf") || c.startsWith("restart ")), run.calls.join("\n"));
+    assert.ok(!run.calls.some((c) => c.includes(" mv ") || c.includes("pg_ctl reload") || c.startsWith("restart ")), run.calls.join("\n"));
+  });
+
+  it("only reloads when no server reports a setting it cannot apply: no restart, no question of their order", () => {
+    const run = runScript(settings, "", { FAKE_PENDING: "" });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.calls.filter((c) => c.includes("pg_ctl reload")).length, 3, run.calls.join("\n"));
+    assert.deepEqual(restarts(run), []);
+    assert.doesNotMatch(run.stdin, /f\.setting::bigint </);
   });
 });
 
