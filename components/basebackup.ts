@@ -15,7 +15,6 @@ export interface BaseBackupInput {
   readonly slot: string;
   readonly superuser: string;
   readonly replicationUser: string;
-  readonly networkName: string;
   readonly volumeName: string;
   /** Image reference or `sha256:` id to run pg_basebackup from (the cluster's image). */
   readonly image: string;
@@ -27,13 +26,15 @@ export const WAL_SENDER_WAIT_SECONDS = 300;
 /** Where the standby keeps its replication password, beside its data (mode 0600). */
 export const STANDBY_PASSFILE = `${DATA_DIR}/pg-replication.pgpass`;
 
-function primaryPsql(input: BaseBackupInput, sql: string): string {
-  return psqlIn(input.primaryContainer, input.superuser, sql);
+function primaryPsql(input: BaseBackupInput, ...statements: string[]): string {
+  return psqlIn(input.primaryContainer, input.superuser, ...statements);
 }
 
 /**
- * Runs inside a one-off container on the cluster network with the standby's
- * volume mounted. The replication password arrives on stdin: never in an
+ * Runs inside a one-off container in the primary container's network
+ * namespace, with the standby's volume mounted. It reaches the primary at the
+ * primary's own address on the cluster network, so pg_hba sees it as any
+ * standby on that network. The replication password arrives on stdin: never in an
  * argument or an environment variable.
  */
 export function renderSeedScript(input: BaseBackupInput): string {
@@ -91,10 +92,12 @@ export function renderBaseBackupCreate(input: BaseBackupInput): string {
     `if [ "$(docker container inspect -f '{{.State.Running}}' ${shellQuote(input.standbyContainer)} 2>/dev/null)" = true ]; then was_running=true; docker stop -t 60 ${shellQuote(input.standbyContainer)} >/dev/null; fi`,
     `docker rm -f ${shellQuote(seedName)} >/dev/null 2>&1 || true`,
     "# Reuse the slot when present; one invalidated by max_slot_wal_keep_size cannot stream and is made anew.",
-    primaryPsql(input, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot} AND NOT active AND wal_status = 'lost'`),
-    primaryPsql(input, `SELECT 'created slot ' || slot_name FROM pg_create_physical_replication_slot(${slot}, true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ${slot})`),
+    primaryPsql(input,
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot} AND NOT active AND wal_status = 'lost'`,
+      `SELECT 'created slot ' || slot_name FROM pg_create_physical_replication_slot(${slot}, true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = ${slot})`),
+    // Joining the primary's network namespace spares Docker an endpoint on the cluster network to set up and tear down.
     runOneOff({
-      name: seedName, stack: input.stack, namePrefix: input.namePrefix, role: "basebackup", network: input.networkName,
+      name: seedName, stack: input.stack, namePrefix: input.namePrefix, role: "basebackup", network: `container:${input.primaryContainer}`,
       volumeName: input.volumeName, image: input.image, script: renderSeedScript(input), stdin: true,
     }),
   ].join("\n");

@@ -31,6 +31,9 @@ const WORK = "/var/run/postgresql/pg-replication-bootstrap";
 /** The temporary server's pg_hba: local connections only, by peer through pg_ident. */
 const LOCAL_HBA = "local all all peer map=local";
 
+/** The temporary server is polled every 20 ms for at most 300 s to start, and again to stop. */
+const TEMPORARY_SERVER_POLLS = 15_000;
+
 /**
  * Runs inside the one-off container with the primary's volume mounted. On an
  * empty data directory: initdb, then a temporary server on a private socket
@@ -63,7 +66,15 @@ printf '%s' ${shellQuote(renderIdent(input.superuser))} > "$WORK/pg_ident.conf"
 trap 'as_postgres pg_ctl -D "$DATA" -s -m immediate stop 2>/dev/null || true; find "$DATA" -mindepth 1 -delete' EXIT
 log "empty data directory: running initdb"
 as_postgres initdb -D "$DATA" -U "$SUPERUSER" --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-as_postgres pg_ctl -D "$DATA" -w -t 300 -s start -o "-c listen_addresses='' -c unix_socket_directories='$WORK' -c hba_file=$WORK/pg_hba.conf -c ident_file=$WORK/pg_ident.conf"
+# Started directly rather than by pg_ctl -w, which looks for it once every 100 ms: this asks every 20 ms.
+as_postgres postgres -D "$DATA" -c listen_addresses= -c "unix_socket_directories=$WORK" -c "hba_file=$WORK/pg_hba.conf" -c "ident_file=$WORK/pg_ident.conf" &
+server=$!
+i=0
+until as_postgres pg_isready -q -h "$WORK"; do
+  i=$((i + 1))
+  if [ "$i" -ge ${TEMPORARY_SERVER_POLLS} ] || ! kill -0 "$server" 2>/dev/null; then log "the temporary server did not start"; exit 1; fi
+  sleep 0.02
+done
 psql_local() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$WORK" -U "$SUPERUSER" "$@"; }
 psql_local -d postgres -v repl="$REPLICATION_USER" -v db="$DATABASE" <<'SQL'
 SELECT format('CREATE ROLE %I WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE', :'repl')
@@ -74,7 +85,14 @@ if [ "$HAS_INIT_SQL" = 1 ]; then
   log "running init SQL in database $DATABASE"
   psql_local -d "$DATABASE" -f "$WORK/init.sql"
 fi
-as_postgres pg_ctl -D "$DATA" -w -t 300 -s -m fast stop
+# SIGINT: a fast shutdown, with its checkpoint. The postmaster's pid is in its pid file ($server is the subshell's).
+kill -INT "$(head -n 1 "$DATA/postmaster.pid")"
+i=0
+while kill -0 "$server" 2>/dev/null; do
+  i=$((i + 1))
+  if [ "$i" -ge ${TEMPORARY_SERVER_POLLS} ]; then log "the temporary server did not stop"; exit 1; fi
+  sleep 0.02
+done
 trap - EXIT
 log "bootstrap complete"
 `;

@@ -13,7 +13,7 @@ import { renderBaseBackupCreate, renderBaseBackupDelete, renderBaseBackupUpdate,
 import type { ClusterConfig } from "./config";
 import { credentialsStdin, renderCredentialsCreate } from "./credentials";
 import { bootstrapName, renderBootstrapCreate, renderBootstrapUpdate, type BootstrapInput } from "./bootstrap";
-import { ENTRYPOINT_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint } from "./entrypoint";
+import { ENTRYPOINT_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint, type ConfigFile } from "./entrypoint";
 import { renderHba, renderIdent } from "./hba";
 import { majorVersionFromImage } from "./image";
 import {
@@ -102,14 +102,16 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       }
       return renderHba({ replicationUser: cfg.replicationUser, superuser: cfg.superuser, subnet: ipv4.subnet, gateway: ipv4.gateway });
     });
-    const commonUploads = [
-      { file: `${CONFIG_DIR}/pg_hba.conf`, content: hba, permissions: "0644" },
-      { file: `${CONFIG_DIR}/pg_ident.conf`, content: renderIdent(cfg.superuser), permissions: "0644" },
-    ];
+    const configFiles = hba.apply((content): ConfigFile[] => [
+      { path: `${CONFIG_DIR}/pg_hba.conf`, content },
+      { path: `${CONFIG_DIR}/pg_ident.conf`, content: renderIdent(cfg.superuser) },
+    ]);
+    const entrypointUpload = (render: (files: readonly ConfigFile[]) => string): docker.types.input.ContainerUpload =>
+      ({ file: ENTRYPOINT_PATH, content: configFiles.apply(render), permissions: "0755" });
 
     const nodeContainer = (node: string, role: "primary" | "replica", extra: {
       command: string[]; port: number; alias: string; volume: docker.Volume;
-      uploads: docker.types.input.ContainerUpload[]; labels?: { label: string; value: pulumi.Input<string> }[];
+      entrypoint: docker.types.input.ContainerUpload; labels?: { label: string; value: pulumi.Input<string> }[];
     }, dependsOn: pulumi.Resource[]): docker.Container => new docker.Container(node, {
       name: node,
       image: image.imageId,
@@ -128,7 +130,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       ports: [{ internal: SERVER_PORT, external: extra.port, ip: cfg.bindAddress, protocol: "tcp" }],
       volumes: [{ volumeName: extra.volume.name, containerPath: DATA_DIR }],
       networksAdvanced: [{ name: network.name, aliases: [extra.alias] }],
-      uploads: [...commonUploads, ...extra.uploads],
+      uploads: [extra.entrypoint],
     }, { ...fixedName, dependsOn });
 
     const primaryNode = primaryName(prefix);
@@ -157,7 +159,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       port: cfg.primaryPort,
       alias: PRIMARY_ALIAS,
       volume: primaryVolume,
-      uploads: [{ file: ENTRYPOINT_PATH, content: renderPrimaryEntrypoint(), permissions: "0755" }],
+      entrypoint: entrypointUpload(renderPrimaryEntrypoint),
     }, [bootstrap]);
 
     // A new primary volume is a new, empty server: every command must run again on it.
@@ -192,7 +194,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       const backup: BaseBackupInput = {
         stack: cfg.stack, namePrefix: prefix, primaryContainer: primaryNode, standbyContainer: node,
         slot: slotName(n), superuser: cfg.superuser, replicationUser: cfg.replicationUser,
-        networkName: networkName(prefix), volumeName: volumeName(node), image: cfg.image,
+        volumeName: volumeName(node), image: cfg.image,
       };
       const seed = new command.local.Command(`${node}-basebackup`, {
         create: renderBaseBackupCreate(backup),
@@ -205,7 +207,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       }, {
         parent: this,
         // The base backup copies the settings file and needs the replication password set.
-        dependsOn: [this.primary, volume, network, credentials, settings],
+        dependsOn: [this.primary, volume, credentials, settings],
         // The old command's delete drops the slot: on replacement it must run before the new base backup, not after.
         deleteBeforeReplace: true,
       });
@@ -214,7 +216,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
         port: cfg.firstReplicaPort + n - 1,
         alias: replicaAlias(n),
         volume,
-        uploads: [{ file: ENTRYPOINT_PATH, content: renderStandbyEntrypoint(), permissions: "0755" }],
+        entrypoint: entrypointUpload(renderStandbyEntrypoint),
         // A new base backup means a new standby container: the label ties the two.
         labels: [{ label: "pg-replication.basebackup", value: seed.id }],
       }, [seed]));

@@ -22,9 +22,13 @@ const POLL_READY = `i=0; until pg_isready -q -h /var/run/postgresql -p ${SERVER_
  */
 export const SAME_ENGINE = 'export DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"';
 
-/** `docker exec` of psql as the superuser inside a node, over its local socket (peer auth, no password). */
-export function psqlIn(container: string, superuser: string, sql: string): string {
-  return `docker exec -u postgres ${shellQuote(container)} psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U ${shellQuote(superuser)} -c ${shellQuote(sql)}`;
+/**
+ * One `docker exec` of psql as the superuser inside a node, over its local
+ * socket (peer auth, no password), running each statement in turn.
+ */
+export function psqlIn(container: string, superuser: string, ...statements: string[]): string {
+  const commands = statements.map((sql) => `-c ${shellQuote(sql)}`).join(" ");
+  return `docker exec -u postgres ${shellQuote(container)} psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U ${shellQuote(superuser)} ${commands}`;
 }
 
 /**
@@ -68,7 +72,7 @@ export interface OneOffContainer {
   readonly namePrefix: string;
   /** Its `pg-replication.role` label, so a leftover is found with the rest. */
   readonly role: string;
-  /** A Docker network, or `none`. */
+  /** A Docker network, `none`, or `container:<name>` to share that container's network namespace. */
   readonly network: string;
   /** Mounted at the data directory. */
   readonly volumeName: string;

@@ -2,6 +2,11 @@
  * The container entrypoint the program uploads into every node. It depends on
  * no image's entrypoint: any image with the PostgreSQL binaries on PATH, a
  * `postgres` user and setpriv (util-linux) works. Pure rendering.
+ *
+ * It carries the node's pg_hba.conf and pg_ident.conf and writes them before
+ * the server starts: one upload per container instead of three, because the
+ * provider copies each upload into the container separately, on the way to
+ * the server's start.
  */
 import { CONFIG_DIR, DATA_DIR } from "./naming";
 import { SETTINGS_FILE } from "./settings";
@@ -30,11 +35,32 @@ const SETTINGS_FILE_GUARD = `if [ ! -e "${SETTINGS_FILE}" ]; then
   chown postgres:postgres "${SETTINGS_FILE}"
 fi`;
 
-/** Both entrypoints: refuse an empty data directory with what to do, else become PostgreSQL. */
-function entrypoint(what: string, whenEmpty: string): string {
+/** A file the entrypoint writes, root-owned and world-readable, before the server starts. */
+export interface ConfigFile {
+  /** Absolute path in the container, under CONFIG_DIR. */
+  readonly path: string;
+  readonly content: string;
+}
+
+const END_OF_FILE = "PG_REPLICATION_END_OF_FILE";
+
+/** Shell lines writing each file from a quoted here-document (nothing in it is expanded). */
+function writeFiles(files: readonly ConfigFile[]): string {
+  return files.map((f) => {
+    if (f.content.split("\n").includes(END_OF_FILE)) throw new Error(`${f.path}: a line of it ends the here-document`);
+    const body = f.content.endsWith("\n") ? f.content : `${f.content}\n`;
+    return `cat > ${f.path} <<'${END_OF_FILE}'\n${body}${END_OF_FILE}`;
+  }).join("\n");
+}
+
+/** Both entrypoints: write the config files, refuse an empty data directory with what to do, else become PostgreSQL. */
+function entrypoint(what: string, whenEmpty: string, files: readonly ConfigFile[]): string {
   return `#!/bin/sh
-# pg-replication ${what} entrypoint: check the data directory is there, become PostgreSQL.
+# pg-replication ${what} entrypoint: write the config files, check the data directory is there, become PostgreSQL.
 ${PREAMBLE}
+umask 022
+mkdir -p ${CONFIG_DIR}
+${writeFiles(files)}
 if [ ! -s "$DATA/PG_VERSION" ]; then
   log "the data directory is empty: ${whenEmpty}"
   exit 1
@@ -45,11 +71,11 @@ exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"
 }
 
 /** Primary: the `<primary>-bootstrap` command (bootstrap.ts) made the cluster in this volume before the container. */
-export function renderPrimaryEntrypoint(): string {
-  return entrypoint("primary", "this primary was never bootstrapped; start over with pulumi up --replace of its volume (every standby is copied again)");
+export function renderPrimaryEntrypoint(files: readonly ConfigFile[]): string {
+  return entrypoint("primary", "this primary was never bootstrapped; start over with pulumi up --replace of its volume (every standby is copied again)", files);
 }
 
 /** Standby: the base-backup command has already filled the data directory. */
-export function renderStandbyEntrypoint(): string {
-  return entrypoint("standby", "this standby has no base backup; rebuild it with pulumi up --replace of its volume (docs/FAILURE-MODES.md, Rebuilding a standby)");
+export function renderStandbyEntrypoint(files: readonly ConfigFile[]): string {
+  return entrypoint("standby", "this standby has no base backup; rebuild it with pulumi up --replace of its volume (docs/FAILURE-MODES.md, Rebuilding a standby)", files);
 }

@@ -152,11 +152,15 @@ describe("a cluster with two standbys", () => {
     assert.deepEqual(aliases("c2-replica-2"), [{ name: "c2-net", aliases: ["replica-2"] }]);
   });
 
-  it("writes pg_hba with replication limited to the network's subnet", () => {
-    const uploads = unwrapSecrets(mocks.find(CONTAINER, "c2-primary").inputs.uploads) as Upload[];
-    const hba = uploads.find((u) => u.file === "/etc/pg-replication/pg_hba.conf");
-    assert.match(String(hba?.content), /host\s+replication\s+replicator\s+172\.30\.0\.0\/16\s+scram-sha-256/);
-    assert.match(String(hba?.content), /host\s+replication\s+all\s+172\.30\.0\.1\/32\s+reject/);
+  it("writes pg_hba with replication limited to the network's subnet, from every node's entrypoint", () => {
+    for (const name of ["c2-primary", "c2-replica-1"]) {
+      const uploads = unwrapSecrets(mocks.find(CONTAINER, name).inputs.uploads) as Upload[];
+      const entrypoint = String(uploads.find((u) => u.file === "/etc/pg-replication/entrypoint.sh")?.content);
+      const hba = /cat > \/etc\/pg-replication\/pg_hba\.conf <<'PG_REPLICATION_END_OF_FILE'\n([^]*?)PG_REPLICATION_END_OF_FILE/.exec(entrypoint)?.[1];
+      assert.match(String(hba), /host\s+replication\s+replicator\s+172\.30\.0\.0\/16\s+scram-sha-256/);
+      assert.match(String(hba), /host\s+replication\s+all\s+172\.30\.0\.1\/32\s+reject/);
+      assert.match(entrypoint, /cat > \/etc\/pg-replication\/pg_ident\.conf <<'PG_REPLICATION_END_OF_FILE'\n[^]*local +postgres +postgres\n/);
+    }
   });
 
   it("delivers passwords only on the credentials command's stdin, as a secret; no container carries one", () => {
@@ -291,6 +295,7 @@ describe("initSql", () => {
     assert.match(String(bootstrap.inputs.create), /docker run --rm -i /);
     assert.doesNotMatch(String(bootstrap.inputs.create), /CREATE TABLE/);
     const uploads = unwrapSecrets(mocks.find(CONTAINER, "init-primary").inputs.uploads) as Upload[];
-    assert.deepEqual(uploads.map((u) => u.file), ["/etc/pg-replication/pg_hba.conf", "/etc/pg-replication/pg_ident.conf", "/etc/pg-replication/entrypoint.sh"]);
+    // One upload: the entrypoint carries pg_hba.conf and pg_ident.conf.
+    assert.deepEqual(uploads.map((u) => u.file), ["/etc/pg-replication/entrypoint.sh"]);
   });
 });

@@ -21,7 +21,7 @@ import {
 import {
   renderBootstrapCreate, renderBootstrapScript, renderBootstrapUpdate, type BootstrapInput,
 } from "../../../components/bootstrap";
-import { ENTRYPOINT_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint } from "../../../components/entrypoint";
+import { ENTRYPOINT_PATH, renderPrimaryEntrypoint, renderStandbyEntrypoint, type ConfigFile } from "../../../components/entrypoint";
 import { CONFIG_DIR, DATA_DIR } from "../../../components/naming";
 
 const root = mkdtempSync(join(tmpdir(), "pg-replication-node-scripts-"));
@@ -77,7 +77,30 @@ while [ $# -gt 0 ]; do case "$1" in -D) echo 17 > "$2/PG_VERSION"; shift ;; esac
 fake("pg_ctl", record("pg_ctl"));
 fake("psql", `${record("psql")}
 exit "\${FAKE_PSQL_EXIT:-0}"`);
-fake("postgres", record("postgres"));
+/** pg_isready -q -h DIR: ready once the server's socket is in DIR (this fake waits up to 1 s for it, so it is asked once). */
+fake("pg_isready", `${record("pg_isready")}
+i=0; while [ ! -e "$3/.s.PGSQL.5432" ] && [ $i -lt 100 ]; do i=$((i + 1)); /bin/sleep 0.01; done
+[ -e "$3/.s.PGSQL.5432" ]`);
+/**
+ * postgres, in node so that it can take SIGINT (a shell cannot trap a signal
+ * ignored on entry, as it is for `&` in a script). Becoming a node's server it
+ * exits at once; as the bootstrap's temporary server (listen_addresses empty) it
+ * writes its pid file and its socket, then waits for a fast shutdown, or fails
+ * at once when FAKE_SERVER_FAILS is set.
+ */
+writeFileSync(join(bin, "postgres"), `#!${process.execPath}
+const { appendFileSync, writeFileSync } = require("node:fs");
+const args = process.argv.slice(2);
+const log = (...call) => appendFileSync(process.env.FAKE_LOG, call.map((a) => a + "\\x1f").join("") + "\\x1e");
+log("postgres", ...args);
+if (!args.includes("listen_addresses=")) process.exit(0);
+if (process.env.FAKE_SERVER_FAILS) process.exit(1);
+writeFileSync(args[args.indexOf("-D") + 1] + "/postmaster.pid", process.pid + "\\n");
+const sockets = args.find((a) => a.startsWith("unix_socket_directories=")).split("=")[1];
+writeFileSync(sockets + "/.s.PGSQL.5432", "");
+process.on("SIGINT", () => { log("postgres-stopped", "SIGINT"); process.exit(0); });
+setTimeout(() => process.exit(2), 4000);
+`, { mode: 0o755 });
 
 const SHELLS: ReadonlyArray<readonly string[]> = [["/bin/sh"], ...(existsSync("/bin/bash") ? [["/bin/bash", "--posix"]] : [])];
 
@@ -111,19 +134,21 @@ function run(shell: readonly string[], script: string, options: { input?: string
 
 const backup: BaseBackupInput = {
   stack: "dev", namePrefix: "pg-dev", primaryContainer: "pg-dev-primary", standbyContainer: "pg-dev-replica-2",
-  slot: "replica_2", superuser: "postgres", replicationUser: "replicator", networkName: "pg-dev-net",
+  slot: "replica_2", superuser: "postgres", replicationUser: "replicator",
   volumeName: "pg-dev-replica-2-data", image: "postgres:17",
 };
 
-const psqlOnPrimary = (sql: string): string[] =>
-  ["docker", "exec", "-u", "postgres", "pg-dev-primary", "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-U", "postgres", "-c", sql];
-const DROP_LOST = psqlOnPrimary("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'replica_2' AND NOT active AND wal_status = 'lost'");
-const CREATE_SLOT = psqlOnPrimary("SELECT 'created slot ' || slot_name FROM pg_create_physical_replication_slot('replica_2', true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'replica_2')");
+const psqlOnPrimary = (...statements: string[]): string[] =>
+  ["docker", "exec", "-u", "postgres", "pg-dev-primary", "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-U", "postgres", ...statements.flatMap((sql) => ["-c", sql])];
+/** One psql: drop the slot if max_slot_wal_keep_size invalidated it, then create it if missing. */
+const ENSURE_SLOT = psqlOnPrimary(
+  "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'replica_2' AND NOT active AND wal_status = 'lost'",
+  "SELECT 'created slot ' || slot_name FROM pg_create_physical_replication_slot('replica_2', true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'replica_2')");
 const DROP = psqlOnPrimary("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'replica_2'");
 const INSPECT = ["docker", "container", "inspect", "-f", "{{.State.Running}}", "pg-dev-replica-2"];
 const REMOVE_OLD_SEED = ["docker", "rm", "-f", "pg-dev-replica-2-basebackup"];
 const SEED = [
-  "docker", "run", "--rm", "-i", "--name", "pg-dev-replica-2-basebackup", "--network", "pg-dev-net",
+  "docker", "run", "--rm", "-i", "--name", "pg-dev-replica-2-basebackup", "--network", "container:pg-dev-primary",
   "--label", "pg-replication.stack=dev", "--label", "pg-replication.cluster=pg-dev", "--label", "pg-replication.role=basebackup",
   "-v", "pg-dev-replica-2-data:/var/lib/postgresql/data", "--entrypoint", "/bin/sh", "postgres:17", "-c", renderSeedScript(backup),
 ];
@@ -138,14 +163,14 @@ for (const shell of SHELLS) {
       it("seeds a new standby: clears a leftover seed container, drops a lost slot, makes the slot, runs the labelled seed with the password on stdin", () => {
         const r = run(shell, create, { input: "secret-password\n" });
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.calls, [INSPECT, REMOVE_OLD_SEED, DROP_LOST, CREATE_SLOT, SEED]);
+        assert.deepEqual(r.calls, [INSPECT, REMOVE_OLD_SEED, ENSURE_SLOT, SEED]);
         assert.equal(readFileSync(join(r.dir, "stdin"), "utf8"), "secret-password\n");
       });
 
       it("stops a running standby before its data is rewritten, and starts it again after", () => {
         const r = run(shell, create, { input: "secret-password\n", env: { FAKE_RUNNING: "true" } });
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.calls, [INSPECT, STOP, REMOVE_OLD_SEED, DROP_LOST, CREATE_SLOT, SEED, START]);
+        assert.deepEqual(r.calls, [INSPECT, STOP, REMOVE_OLD_SEED, ENSURE_SLOT, SEED, START]);
       });
 
       it("starts a standby it stopped again when the seed fails, and fails", () => {
@@ -244,13 +269,36 @@ for (const shell of SHELLS) {
       }
       const server = (data: string) => ["postgres", "-D", data, "-c", "config_file=x"];
 
-      it("live beside the config files the program uploads", () => {
+      const files: ConfigFile[] = [
+        { path: `${CONFIG_DIR}/pg_hba.conf`, content: "local all all peer map=local\nhost all all all scram-sha-256\n" },
+        { path: `${CONFIG_DIR}/pg_ident.conf`, content: "local postgres admin" },
+      ];
+
+      it("live beside the config files they write", () => {
         assert.equal(ENTRYPOINT_PATH, "/etc/pg-replication/entrypoint.sh");
+      });
+
+      for (const [role, render] of [["primary", renderPrimaryEntrypoint], ["standby", renderStandbyEntrypoint]] as const) {
+        it(`${role}: writes pg_hba.conf and pg_ident.conf as given, world-readable, before the server starts, and again on every start`, () => {
+          const n = node(true);
+          writeFileSync(join(n.config, "pg_hba.conf"), "stale\n");
+          for (let start = 0; start < 2; start++) {
+            const r = run(shell, n.localise(render(files)), { args: server(n.data) });
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(readFileSync(join(n.config, "pg_hba.conf"), "utf8"), "local all all peer map=local\nhost all all all scram-sha-256\n");
+            assert.equal(readFileSync(join(n.config, "pg_ident.conf"), "utf8"), "local postgres admin\n");
+            assert.equal(statSync(join(n.config, "pg_hba.conf")).mode & 0o777, 0o644);
+          }
+        });
+      }
+
+      it("refuse a file that would end its here-document early", () => {
+        assert.throws(() => renderStandbyEntrypoint([{ path: "/x", content: "a\nPG_REPLICATION_END_OF_FILE\nb\n" }]), /\/x: a line of it ends the here-document/);
       });
 
       it("standby: makes the data directory 0700, gives the server a settings file, and becomes the server", () => {
         const n = node(true);
-        const r = run(shell, n.localise(renderStandbyEntrypoint()), { args: server(n.data) });
+        const r = run(shell, n.localise(renderStandbyEntrypoint(files)), { args: server(n.data) });
         assert.equal(r.code, 0, r.stderr);
         assert.equal(statSync(n.data).mode & 0o777, 0o700);
         assert.ok(statSync(n.sockets).isDirectory());
@@ -260,7 +308,7 @@ for (const shell of SHELLS) {
 
       it("standby: refuses an empty data directory and says how to rebuild it", () => {
         const n = node(false);
-        const r = run(shell, n.localise(renderStandbyEntrypoint()), { args: server(n.data) });
+        const r = run(shell, n.localise(renderStandbyEntrypoint(files)), { args: server(n.data) });
         assert.equal(r.code, 1);
         assert.equal(r.stderr, "pg-replication: the data directory is empty: this standby has no base backup; rebuild it with pulumi up --replace of its volume (docs/FAILURE-MODES.md, Rebuilding a standby)\n");
         assert.deepEqual(r.calls, []);
@@ -268,7 +316,7 @@ for (const shell of SHELLS) {
 
       it("primary: refuses an empty data directory and says how to start over", () => {
         const n = node(false);
-        const r = run(shell, n.localise(renderPrimaryEntrypoint()), { args: server(n.data) });
+        const r = run(shell, n.localise(renderPrimaryEntrypoint(files)), { args: server(n.data) });
         assert.equal(r.code, 1);
         assert.equal(r.stderr, "pg-replication: the data directory is empty: this primary was never bootstrapped; start over with pulumi up --replace of its volume (every standby is copied again)\n");
         assert.deepEqual(r.calls, []);
@@ -276,7 +324,7 @@ for (const shell of SHELLS) {
 
       it("primary: on bootstrapped data, makes the directory 0700, gives the server a settings file, and becomes the server", () => {
         const n = node(true);
-        const r = run(shell, n.localise(renderPrimaryEntrypoint()), { args: server(n.data) });
+        const r = run(shell, n.localise(renderPrimaryEntrypoint(files)), { args: server(n.data) });
         assert.equal(r.code, 0, r.stderr);
         assert.equal(statSync(n.data).mode & 0o777, 0o700);
         assert.deepEqual(readdirSync(n.data).sort(), ["PG_VERSION", "pg-replication.conf"]);
@@ -285,6 +333,17 @@ for (const shell of SHELLS) {
     });
 
     describe("the primary bootstrap", () => {
+      /**
+       * The programs called, in order; the temporary server (a node process)
+       * may log its start after the first pg_isready does, so those two are
+       * put in the order the script runs them.
+       */
+      const programsInOrder = (calls: string[][]): string[] => {
+        const programs = calls.map((c) => c[0]);
+        const i = programs.indexOf("pg_isready");
+        if (i >= 0 && programs[i + 1] === "postgres") [programs[i], programs[i + 1]] = ["postgres", "pg_isready"];
+        return programs;
+      };
       const input: BootstrapInput = {
         stack: "dev", namePrefix: "pg-dev", primaryContainer: "pg-dev-primary", volumeName: "pg-dev-primary-data",
         image: "postgres:17", superuser: "admin", replicationUser: "replicator", database: "app", hasInitSql: true,
@@ -305,12 +364,15 @@ for (const shell of SHELLS) {
         const b = scratch(false);
         const r = run(shell, b.localise(renderBootstrapScript(input)), { input: "CREATE TABLE users (id int);\n" });
         assert.equal(r.code, 0, r.stderr);
-        const programs = r.calls.map((c) => c[0]);
-        assert.deepEqual(programs, ["initdb", "pg_ctl", "psql", "psql", "pg_ctl"]);
-        assert.deepEqual(r.calls[0].slice(1, 5), ["-D", b.data, "-U", "admin"]);
-        assert.deepEqual(r.calls[1].slice(-1), [`-c listen_addresses='' -c unix_socket_directories='${b.work}' -c hba_file=${b.work}/pg_hba.conf -c ident_file=${b.work}/pg_ident.conf`]);
-        assert.deepEqual(r.calls[3].slice(-4), ["-d", "app", "-f", `${b.work}/init.sql`]);
-        assert.deepEqual(r.calls[4].slice(-3), ["-m", "fast", "stop"]);
+        const calls = r.calls.filter((c) => c[0] !== "sleep");
+        assert.deepEqual(programsInOrder(calls), ["initdb", "postgres", "pg_isready", "psql", "psql", "postgres-stopped"]);
+        const call = (program: string): string[] => calls.find((c) => c[0] === program) ?? [];
+        assert.deepEqual(call("initdb").slice(1, 5), ["-D", b.data, "-U", "admin"]);
+        assert.deepEqual(call("postgres").slice(1), ["-D", b.data, "-c", "listen_addresses=", "-c", `unix_socket_directories=${b.work}`,
+          "-c", `hba_file=${b.work}/pg_hba.conf`, "-c", `ident_file=${b.work}/pg_ident.conf`]);
+        assert.deepEqual(call("pg_isready").slice(1), ["-q", "-h", b.work]);
+        assert.deepEqual(calls[4].slice(-4), ["-d", "app", "-f", `${b.work}/init.sql`]);
+        assert.deepEqual(calls[5], ["postgres-stopped", "SIGINT"]);
         assert.equal(readFileSync(join(b.work, "init.sql"), "utf8"), "CREATE TABLE users (id int);\n");
         assert.equal(readFileSync(join(b.work, "pg_hba.conf"), "utf8"), "local all all peer map=local\n");
         assert.match(readFileSync(join(b.work, "pg_ident.conf"), "utf8"), /^local +postgres +admin$/m);
@@ -322,7 +384,7 @@ for (const shell of SHELLS) {
         const b = scratch(false);
         const r = run(shell, b.localise(renderBootstrapScript({ ...input, hasInitSql: false })));
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.calls.map((c) => c[0]), ["initdb", "pg_ctl", "psql", "pg_ctl"]);
+        assert.deepEqual(programsInOrder(r.calls.filter((c) => c[0] !== "sleep")), ["initdb", "postgres", "pg_isready", "psql", "postgres-stopped"]);
         assert.equal(existsSync(join(b.work, "init.sql")), false);
       });
 
@@ -341,6 +403,17 @@ for (const shell of SHELLS) {
         assert.equal(r.code, 3);
         assert.deepEqual(readdirSync(b.data), []);
         assert.ok(r.calls.some((c) => c[0] === "pg_ctl" && c.includes("immediate")), "the temporary server is stopped");
+      });
+
+      it("fails at once, and empties the volume, when the temporary server does not start", () => {
+        const b = scratch(false);
+        const started = Date.now();
+        const r = run(shell, b.localise(renderBootstrapScript(input)), { input: "SELECT 1;\n", env: { FAKE_SERVER_FAILS: "1" } });
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /pg-replication: the temporary server did not start\n/);
+        assert.ok(Date.now() - started < 3000, "did not wait for the server that had exited");
+        assert.deepEqual(readdirSync(b.data), []);
+        assert.ok(!r.calls.some((c) => c[0] === "psql"), "no SQL ran");
       });
 
       it("create: removes a leftover, then runs the script in a labelled one-off container with no network, init SQL on stdin", () => {

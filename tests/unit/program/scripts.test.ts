@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { renderBaseBackupCreate, renderBaseBackupDelete, renderSeedScript, type BaseBackupInput } from "../../../components/basebackup";
 import { renderBootstrapCreate, renderBootstrapScript, renderBootstrapUpdate, type BootstrapInput } from "../../../components/bootstrap";
 import { renderPrimaryEntrypoint, renderStandbyEntrypoint } from "../../../components/entrypoint";
+import { renderHba, renderIdent } from "../../../components/hba";
 import { majorVersionFromImage } from "../../../components/image";
 import { shellQuote, sqlLiteral } from "../../../components/shell";
 
@@ -18,7 +19,7 @@ function assertShellSyntax(script: string): void {
 
 const backup: BaseBackupInput = {
   stack: "dev", namePrefix: "pg-dev", primaryContainer: "pg-dev-primary", standbyContainer: "pg-dev-replica-2",
-  slot: "replica_2", superuser: "postgres", replicationUser: "replicator", networkName: "pg-dev-net",
+  slot: "replica_2", superuser: "postgres", replicationUser: "replicator",
   volumeName: "pg-dev-replica-2-data", image: "postgres:17",
 };
 
@@ -64,8 +65,14 @@ describe("primary bootstrap", () => {
   });
 });
 
+/** What the program gives the entrypoints to write (cluster.ts renders both from the network and the superuser). */
+const configFiles = [
+  { path: "/etc/pg-replication/pg_hba.conf", content: renderHba({ replicationUser: "replicator", superuser: "postgres", subnet: "172.20.0.0/16", gateway: "172.20.0.1" }) },
+  { path: "/etc/pg-replication/pg_ident.conf", content: renderIdent("postgres") },
+];
+
 describe("primary entrypoint", () => {
-  const script = renderPrimaryEntrypoint();
+  const script = renderPrimaryEntrypoint(configFiles);
 
   it("is valid sh", () => assertShellSyntax(script));
 
@@ -83,7 +90,7 @@ describe("primary entrypoint", () => {
 });
 
 describe("standby entrypoint", () => {
-  const script = renderStandbyEntrypoint();
+  const script = renderStandbyEntrypoint(configFiles);
   it("is valid sh", () => assertShellSyntax(script));
   it("refuses to start on an empty data directory", () => {
     assert.match(script, /if \[ ! -s "\$DATA\/PG_VERSION" \]; then\n {2}log "the data directory is empty: this standby has no base backup; rebuild it with pulumi up --replace of its volume/);
@@ -105,8 +112,8 @@ describe("base-backup command", () => {
     assert.match(create, /pg_create_physical_replication_slot\(\S*replica_2\S*, true\) WHERE NOT EXISTS \(SELECT FROM pg_replication_slots WHERE slot_name = \S*replica_2/);
   });
 
-  it("runs pg_basebackup on the cluster network into the standby's volume, with a fast checkpoint", () => {
-    assert.match(create, /docker run --rm -i --name 'pg-dev-replica-2-basebackup' --network 'pg-dev-net'/);
+  it("runs pg_basebackup in the primary's network namespace into the standby's volume, with a fast checkpoint", () => {
+    assert.match(create, /docker run --rm -i --name 'pg-dev-replica-2-basebackup' --network 'container:pg-dev-primary'/);
     assert.match(create, /-v 'pg-dev-replica-2-data:\/var\/lib\/postgresql\/data'/);
     assert.match(seed, /pg_basebackup -h primary -p 5432 -U replicator -D "\$DATA" -R -X stream -c fast -S replica_2 -w/);
   });
