@@ -130,20 +130,26 @@ What the phases hold beyond the floor's work, by how the program is built
   before it reads a network back after creating it (its StateChangeConf
   \`Delay\`; the stand-in does the same), so the network alone takes at least
   2 s. The primary's bootstrap (\`initdb\`, the roles and database on a
-  temporary server, in a one-off container) needs only the image and the
-  volume and runs beside it; the primary container needs both. The floor
-  runs \`initdb\` too, but on a network it makes in milliseconds.
+  temporary server started directly and polled every 20 ms, in a one-off
+  container) needs only the image and the volume and runs beside it; the
+  primary container needs both. The floor runs \`initdb\` too, but on a
+  network it makes in milliseconds.
 - **Engine and program start, engine finish.** The language host, the
   TypeScript program and the three provider plugins start, as in the engine
-  floor; the cluster's program also builds its resource graph.
+  floor; the cluster's program also builds its resource graph. The command
+  provider's plugin starts only when the bootstrap registers, once the image
+  and the volume are there.
 - **Primary container, settings and credentials.** The provider creates the
-  container, uploads the entrypoint and pg_hba files, starts it; the
-  credentials and settings commands wait for the server (polling
-  \`pg_isready\` inside it every 50 ms) and set the passwords and the
-  settings file with \`docker exec\`.
+  container, uploads one file (the entrypoint, which writes pg_hba.conf and
+  pg_ident.conf itself), starts it. The settings command writes and checks
+  the settings file while the server starts; it and the credentials command
+  then wait for the server (polling \`pg_isready\` inside it every 50 ms),
+  install and reload the file and set the passwords with \`docker exec\`.
 - **Base backups, standby start.** Each base backup is a one-off container
-  running \`pg_basebackup\`, as in the floor; with 3 standbys the three copies
-  and the three standby containers run at once and share the machine's cores.
+  running \`pg_basebackup\`, as in the floor, in the primary container's
+  network namespace (no endpoint on the cluster network to set up and tear
+  down); with 3 standbys the three copies and the three standby containers
+  run at once and share the machine's cores.
 - **Destroy.** The provider sleeps 2 s before deleting each volume and the
   network (StateChangeConf \`Delay\`, in parallel), which the floor's plain
   \`docker volume rm\` does not.
