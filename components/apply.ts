@@ -56,7 +56,7 @@ ${input.file}PGCONF
     exit 1
   fi
 done
-for node in $nodes; do await_ready "$node"; done
+await_all_ready $nodes
 for node in $nodes; do
   docker exec -u postgres "$node" sh -c "mv $FILE.new $FILE && pg_ctl reload -s -D ${DATA_DIR}"
 done
@@ -133,7 +133,7 @@ export function renderSyncApply(input: { readonly namePrefix: string; readonly p
 ${SAME_ENGINE}
 ${nodeFunctions(input.superuser)}
 ${discoverStandbys(input.namePrefix)}
-for node in ${shellQuote(input.primaryContainer)} $STANDBYS; do await_ready "$node"; done
+await_all_ready ${shellQuote(input.primaryContainer)} $STANDBYS
 psql_in ${shellQuote(input.primaryContainer)} <<'SQL'
 ALTER SYSTEM SET synchronous_standby_names = ${sqlLiteral(input.standbyNames)};
 SELECT pg_reload_conf();

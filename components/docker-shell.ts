@@ -40,6 +40,8 @@ export function psqlIn(container: string, superuser: string, ...statements: stri
  * itself run once a second): the commands that need a node wait for it here,
  * polling inside the node every 50 ms, so a node is used as soon as it is
  * ready. A node that is not running yet or restarting is asked again.
+ * `await_all_ready NODE...` waits for the nodes at once (they start at once)
+ * and fails when any of them does.
  */
 export function nodeFunctions(superuser: string): string {
   return [
@@ -56,6 +58,13 @@ export function nodeFunctions(superuser: string): string {
     fi
     sleep 0.1
   done
+}`,
+    `await_all_ready() {
+  waiting=""
+  for n in "$@"; do await_ready "$n" & waiting="$waiting $!"; done
+  failed=false
+  for w in $waiting; do wait "$w" || failed=true; done
+  if [ "$failed" = true ]; then exit 1; fi
 }`,
   ].join("\n");
 }

@@ -10,6 +10,7 @@
  */
 import { CONFIG_DIR, DATA_DIR } from "./naming";
 import { SETTINGS_FILE } from "./settings";
+import { shellQuote } from "./shell";
 
 export const ENTRYPOINT_PATH = `${CONFIG_DIR}/entrypoint.sh`;
 
@@ -49,7 +50,7 @@ function writeFiles(files: readonly ConfigFile[]): string {
   return files.map((f) => {
     if (f.content.split("\n").includes(END_OF_FILE)) throw new Error(`${f.path}: a line of it ends the here-document`);
     const body = f.content.endsWith("\n") ? f.content : `${f.content}\n`;
-    return `cat > ${f.path} <<'${END_OF_FILE}'\n${body}${END_OF_FILE}`;
+    return `cat > ${shellQuote(f.path)} <<'${END_OF_FILE}'\n${body}${END_OF_FILE}`;
   }).join("\n");
 }
 

@@ -46,11 +46,11 @@ esac
 exit 0
 `, { mode: 0o755 });
 
-/** A clock that jumps 100 s at every call, so a wait's bound is reached at once; the real date otherwise. */
+/** A clock that jumps 50 s at every call, so a wait's 180 s bound is reached within a few of them, even with the other nodes' waits (run at once) calling it too; the real date otherwise. */
 writeFileSync(join(dir, "date"), `#!/bin/sh
 if [ -z "$FAKE_CLOCK" ]; then exec /bin/date "$@"; fi
 now=$(cat "$FAKE_CLOCK" 2>/dev/null || echo 1000)
-echo $((now + 100)) > "$FAKE_CLOCK"
+echo $((now + 50)) > "$FAKE_CLOCK"
 echo "$now"
 `, { mode: 0o755 });
 
@@ -145,6 +145,16 @@ describe("waiting for the nodes", () => {
     assert.match(run.stderr, /pg-replication: pg-t-replica-2 does not accept connections after 180 s; its last log lines \(docker logs pg-t-replica-2\):\n {2}FATAL: {2}the fake node's last words/);
     assert.ok(!run.calls.some((c) => c.startsWith("exec -i -u postgres pg-t-primary psql")), "ALTER SYSTEM never ran");
     assert.ok(run.calls.filter(isReadyPoll("pg-t-replica-2")).length >= 2, "asked again before giving up");
+  });
+
+  it("the nodes are waited for at once: one that never answers fails the command wherever it is in the list, and the others are still asked", () => {
+    const clock = join(dir, "clock");
+    rmSync(clock, { force: true });
+    const run = runScript(sync, "", { FAKE_NOT_READY: "pg-t-primary", FAKE_CLOCK: clock });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /pg-replication: pg-t-primary does not accept connections after 180 s/);
+    for (const node of ["pg-t-replica-1", "pg-t-replica-2"]) assert.ok(run.calls.some(isReadyPoll(node)), `${node} asked`);
+    assert.ok(!run.calls.some((c) => c.startsWith("exec -i -u postgres pg-t-primary psql")), "ALTER SYSTEM never ran");
   });
 });
 

@@ -57,7 +57,7 @@ describe("primary bootstrap", () => {
   });
 
   it("keeps the temporary server off TCP, on a private socket", () => {
-    assert.match(script, /listen_addresses='' -c unix_socket_directories='\$WORK'/);
+    assert.match(script, /postgres -D "\$DATA" -c listen_addresses= -c "unix_socket_directories=\$WORK"/);
   });
 
   it("creates the replication role without superuser rights", () => {
