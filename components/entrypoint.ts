@@ -43,14 +43,11 @@ export interface ConfigFile {
   readonly content: string;
 }
 
-const END_OF_FILE = "PG_REPLICATION_END_OF_FILE";
-
-/** Shell lines writing each file from a quoted here-document (nothing in it is expanded). */
+/** Shell lines writing each file, its text quoted as the bootstrap writes its own (printf, nothing expanded). */
 function writeFiles(files: readonly ConfigFile[]): string {
   return files.map((f) => {
-    if (f.content.split("\n").includes(END_OF_FILE)) throw new Error(`${f.path}: a line of it ends the here-document`);
-    const body = f.content.endsWith("\n") ? f.content : `${f.content}\n`;
-    return `cat > ${shellQuote(f.path)} <<'${END_OF_FILE}'\n${body}${END_OF_FILE}`;
+    const text = f.content.endsWith("\n") ? f.content : `${f.content}\n`;
+    return `printf '%s' ${shellQuote(text)} > ${shellQuote(f.path)}`;
   }).join("\n");
 }
 

@@ -156,10 +156,10 @@ describe("a cluster with two standbys", () => {
     for (const name of ["c2-primary", "c2-replica-1"]) {
       const uploads = unwrapSecrets(mocks.find(CONTAINER, name).inputs.uploads) as Upload[];
       const entrypoint = String(uploads.find((u) => u.file === "/etc/pg-replication/entrypoint.sh")?.content);
-      const hba = /cat > '\/etc\/pg-replication\/pg_hba\.conf' <<'PG_REPLICATION_END_OF_FILE'\n([^]*?)PG_REPLICATION_END_OF_FILE/.exec(entrypoint)?.[1];
+      const hba = /printf '%s' '([^']*)' > '\/etc\/pg-replication\/pg_hba\.conf'/.exec(entrypoint)?.[1];
       assert.match(String(hba), /host\s+replication\s+replicator\s+172\.30\.0\.0\/16\s+scram-sha-256/);
       assert.match(String(hba), /host\s+replication\s+all\s+172\.30\.0\.1\/32\s+reject/);
-      assert.match(entrypoint, /cat > '\/etc\/pg-replication\/pg_ident\.conf' <<'PG_REPLICATION_END_OF_FILE'\n[^]*local +postgres +postgres\n/);
+      assert.match(entrypoint, /printf '%s' '[^']*local +postgres +postgres\n[^']*' > '\/etc\/pg-replication\/pg_ident\.conf'/);
     }
   });
 

@@ -292,8 +292,12 @@ for (const shell of SHELLS) {
         });
       }
 
-      it("refuse a file that would end its here-document early", () => {
-        assert.throws(() => renderStandbyEntrypoint([{ path: "/x", content: "a\nPG_REPLICATION_END_OF_FILE\nb\n" }]), /\/x: a line of it ends the here-document/);
+      it("write any text as given, quotes and shell syntax included", () => {
+        const n = node(true);
+        const text = "it's $HOME `id` \\ \"q\"\nEOF\n";
+        const r = run(shell, n.localise(renderStandbyEntrypoint([{ path: `${CONFIG_DIR}/odd.conf`, content: text }])), { args: server(n.data) });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(readFileSync(join(n.config, "odd.conf"), "utf8"), text);
       });
 
       it("standby: makes the data directory 0700, gives the server a settings file, and becomes the server", () => {
