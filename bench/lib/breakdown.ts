@@ -5,13 +5,13 @@
  */
 import { DESTROY_PHASES, UP_PHASES, type Phase } from "./events";
 import type { PhaseChart } from "./phase-chart";
-import type { Range, ReadyRound } from "./result";
+import { dockerFloorOf, readySampleOf, type Range, type ReadyRound } from "./result";
 import { median } from "./stats";
 
 export const FLOOR_PHASES = {
   engineUp: "engine floor",
   dockerPrimary: "docker floor: primary",
-  dockerStandby: "docker floor: standby, first row",
+  dockerStandby: "docker floor: standbys, first row",
   dockerDestroy: "docker floor: stop, rm",
 } as const;
 
@@ -48,29 +48,29 @@ function totalOf(totals: readonly number[]): { totalMs: number; totalRange: Rang
   return { totalMs: median(totals), totalRange: [Math.min(...totals), Math.max(...totals)] };
 }
 
-/** Rows for `up` until verify passes: the floor (engine + docker), 1 standby, 3 standbys. */
+const label = (standbys: 1 | 3): string => `${standbys} standby${standbys > 1 ? "s" : ""}`;
+
+/** Rows for `up` until verify passes: for 1 and for 3 standbys, the floor (engine + docker) and the program. */
 export function readyBreakdown(rounds: readonly ReadyRound[]): BreakdownRow[] {
-  return [
-    rowOf("floor: engine + docker", rounds.map((r) => [
+  return ([1, 3] as const).flatMap((n) => [
+    rowOf(`floor, ${label(n)}`, rounds.map((r) => [
       { name: FLOOR_PHASES.engineUp, ms: r.engineFloor.upMs },
-      { name: FLOOR_PHASES.dockerPrimary, ms: r.dockerFloor.primaryReadyMs },
-      { name: FLOOR_PHASES.dockerStandby, ms: r.dockerFloor.standbyMs },
+      { name: FLOOR_PHASES.dockerPrimary, ms: dockerFloorOf(r, n).primaryReadyMs },
+      { name: FLOOR_PHASES.dockerStandby, ms: dockerFloorOf(r, n).standbyMs },
     ])),
-    rowOf("1 standby", rounds.map((r) => r.standbys1.phases)),
-    rowOf("3 standbys", rounds.map((r) => r.standbys3.phases)),
-  ];
+    rowOf(label(n), rounds.map((r) => readySampleOf(r, n).phases)),
+  ]);
 }
 
-/** Rows for `pulumi destroy`: the floor (engine + docker), 1 standby, 3 standbys. */
+/** Rows for `pulumi destroy`: for 1 and for 3 standbys, the floor (engine + docker) and the program. */
 export function destroyBreakdown(rounds: readonly ReadyRound[]): BreakdownRow[] {
-  return [
-    rowOf("floor: engine + docker", rounds.map((r) => [
+  return ([1, 3] as const).flatMap((n) => [
+    rowOf(`floor, ${label(n)}`, rounds.map((r) => [
       { name: FLOOR_PHASES.engineUp, ms: r.engineFloor.destroyMs },
-      { name: FLOOR_PHASES.dockerDestroy, ms: r.dockerFloor.destroyMs },
+      { name: FLOOR_PHASES.dockerDestroy, ms: dockerFloorOf(r, n).destroyMs },
     ])),
-    rowOf("1 standby", rounds.map((r) => r.standbys1.destroy.phases)),
-    rowOf("3 standbys", rounds.map((r) => r.standbys3.destroy.phases)),
-  ];
+    rowOf(label(n), rounds.map((r) => readySampleOf(r, n).destroy.phases)),
+  ]);
 }
 
 const COLORS: Readonly<Record<string, string>> = {
@@ -115,7 +115,7 @@ export function breakdownChart(up: readonly BreakdownRow[], destroy: readonly Br
   };
 }
 
-/** The breakdown as a markdown table: one column per row (floor, 1, 3 standbys), one line per phase. */
+/** The breakdown as a markdown table: one column per row (each floor beside its deployment), one line per phase. */
 export function breakdownTable(rows: readonly BreakdownRow[]): string {
   const cell = (p: PhaseStat | undefined): string => (p === undefined ? "" : `${secs(p.ms)} (${secs(p.range[0])}-${secs(p.range[1])})`);
   const names: string[] = [];

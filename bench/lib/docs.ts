@@ -35,6 +35,7 @@ function highlights(r: BenchResult): string[] {
   const r1 = find(r, "ready", "1 standby");
   const r3 = find(r, "ready", "3 standbys");
   const scale = find(r, "scale", "3 standbys");
+  const floorScale = find(r, "scale", "floor");
   const d1 = find(r, "destroy", "1 standby");
   const a99 = find(r, "visibility", "async p99");
   const s99 = find(r, "visibility", "remote_apply p99");
@@ -43,7 +44,7 @@ function highlights(r: BenchResult): string[] {
   const rate = find(r, "catchUp", "catch-up rate");
   const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
   return [
-    `- A cluster with 1 standby is verified ready in ${formatValue(r1.value, "s")} (${spread(r1)}), ${r1.ratio.toFixed(2)}x its floor of ${formatValue(r1.baseline, "s")} (the engine alone plus plain docker); with 3 standbys ${formatValue(r3.value, "s")} (${r3.ratio.toFixed(2)}x the floor, ${scale.ratio.toFixed(2)}x one standby).`,
+    `- A cluster with 1 standby is verified ready in ${formatValue(r1.value, "s")} (${spread(r1)}), ${r1.ratio.toFixed(2)}x its floor of ${formatValue(r1.baseline, "s")} (the engine alone plus plain docker); with 3 standbys ${formatValue(r3.value, "s")} (${spread(r3)}), ${r3.ratio.toFixed(2)}x its floor of ${formatValue(r3.baseline, "s")} and ${scale.ratio.toFixed(2)}x one standby (${formatRatioRange(scale)}), where the floor itself takes ${floorScale.ratio.toFixed(2)}x (${formatRatioRange(floorScale)}) as long for 3 standbys as for 1.`,
     `- \`pulumi destroy\` takes ${formatValue(d1.value, "s")} (${spread(d1)}), ${d1.ratio.toFixed(2)}x its floor of ${formatValue(d1.baseline, "s")}.`,
     `- 99% of async commits are visible on the standby within ${formatValue(a99.value, "ms")} of being acknowledged (${a99.ratio.toFixed(1)}x one round trip); with \`remote_apply\` within ${formatValue(s99.value, "ms")} (${s99.ratio.toFixed(1)}x).`,
     `- Synchronous replication keeps ${pct(rw.ratio)} (${pct(rw.ratioRange[0])}-${pct(rw.ratioRange[1])}) of async throughput with \`remote_write\` and ${pct(ra.ratio)} (${pct(ra.ratioRange[0])}-${pct(ra.ratioRange[1])}) with \`remote_apply\` (pgbench).`,
@@ -68,11 +69,20 @@ function noise(r: BenchResult): string[] {
 
 const formatRatioRange = (f: Figure): string => `${f.ratioRange[0].toFixed(2)}x-${f.ratioRange[1].toFixed(2)}x`;
 
-/** Where the time to ready goes beyond its floor, in words, from the medians of the phases. */
-function remaining(r: BenchResult): string {
-  const [floor, one] = readyBreakdown(r.timeToReady.rounds);
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** Where the time to ready goes beyond its floor, and what grows from 1 standby to 3, in words, from the medians of the phases. */
+function remaining(r: BenchResult): string[] {
+  const [floor1, one, floor3, three] = readyBreakdown(r.timeToReady.rounds);
   const top = [...one.phases].sort((a, b) => b.ms - a.ms).slice(0, 3);
-  return `With 1 standby, ${((one.totalMs - floor.totalMs) / 1000).toFixed(1)} s more than the floor; the largest phases are ${top.map((p) => `${p.name} (${(p.ms / 1000).toFixed(1)} s)`).join(", ")}.`;
+  const growth = three.phases
+    .map((p) => ({ name: p.name, ms: p.ms - (one.phases.find((q) => q.name === p.name)?.ms ?? 0) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3);
+  return [
+    `With 1 standby, ${secs(one.totalMs - floor1.totalMs)} more than the floor; the largest phases are ${top.map((p) => `${p.name} (${secs(p.ms)})`).join(", ")}.`,
+    `With 3 standbys, ${secs(three.totalMs - one.totalMs)} more than with 1, where the floor needs ${secs(floor3.totalMs - floor1.totalMs)} more; the phases that grow most are ${growth.map((p) => `${p.name} (+${secs(p.ms)})`).join(", ")}.`,
+  ];
 }
 
 export function renderBenchmarksDoc(r: BenchResult, table: string, resultsFile: string, chartFile: string, phaseChartFile: string): string {
@@ -121,7 +131,7 @@ ${breakdownTable(readyBreakdown(r.timeToReady.rounds))}
 
 ${breakdownTable(destroyBreakdown(r.timeToReady.rounds))}
 
-${remaining(r)}
+${remaining(r).join("\n\n")}
 
 What the phases hold beyond the floor's work, by how the program is built
 (from the code and the providers' sources, not measured one by one):
@@ -149,7 +159,8 @@ What the phases hold beyond the floor's work, by how the program is built
   running \`pg_basebackup\`, as in the floor, in the primary container's
   network namespace (no endpoint on the cluster network to set up and tear
   down); with 3 standbys the three copies and the three standby containers
-  run at once and share the machine's cores.
+  run at once and share the machine's cores and disk, as they do in the
+  floor with 3 standbys.
 - **Destroy.** The provider sleeps 2 s before deleting each volume and the
   network (StateChangeConf \`Delay\`, in parallel), which the floor's plain
   \`docker volume rm\` does not.
@@ -184,13 +195,17 @@ same runtime (Node.js, TypeScript) that makes the engine start the same three
 provider plugins and creates nothing on Docker (an image that is already
 there, a command without scripts, a random password), with the same CLI,
 backend and flags. Plain Docker's: the least \`docker\` work to the same
-point: create a network, start a container that runs initdb and PostgreSQL,
-run one \`pg_basebackup -R -X stream -c fast\` with a slot and start the
-standby on it, insert a row on the primary and see it on the standby; for
-destroy, \`docker stop\` of both (SIGINT: PostgreSQL's fast shutdown with its
-checkpoint, as the program's containers stop), \`docker rm\`, the volumes
-and the network removed. A round is: docker floor, engine floor, 1 standby,
-3 standbys. Before the first round a \`pulumi preview\` of the program and
+point, with as many standbys as the deployment it is the floor of: create a
+network, start a container that runs initdb and PostgreSQL, then for every
+standby at once run one \`pg_basebackup -R -X stream -c fast\` with a slot
+of its own and start the standby on it, insert a row on the primary and see
+it on every standby; for destroy, \`docker stop\` of every container
+(SIGINT: PostgreSQL's fast shutdown with its checkpoint, as the program's
+containers stop), \`docker rm\`, the volumes and the network removed. The
+floor with 3 standbys against the floor with 1 shows what three parallel
+seeds cost on the machine itself, beside what they cost the program. A
+round is: docker floor with 1 standby, docker floor with 3, engine floor, 1
+standby, 3 standbys. Before the first round a \`pulumi preview\` of the program and
 one engine floor run unmeasured, so the first round starts as warm as the
 others (the language host's TypeScript cache above all: a program's first
 run after a change compiles and type-checks it, several seconds). The phases come from the engine's own events (\`pulumi up

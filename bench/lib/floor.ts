@@ -5,13 +5,14 @@
  * run on the same engine and image.
  *
  * Steps, and nothing else: a network; a primary container that runs initdb
- * and starts PostgreSQL; once it answers, a table; a standby container that
- * runs one `pg_basebackup -R -X stream -c fast` with a slot and starts
- * PostgreSQL on the result; a row inserted on the primary; polling the
- * standby (inside its container, 20 ms apart) until the row is there.
- * Then the destroy floor: `docker stop` of both (SIGINT, PostgreSQL's fast
- * shutdown with its checkpoint, as the program's containers stop), `docker
- * rm`, the volumes and the network removed.
+ * and starts PostgreSQL; once it answers, a table; the standby containers,
+ * started at once, each running one `pg_basebackup -R -X stream -c fast`
+ * with a slot of its own and starting PostgreSQL on the result; a row
+ * inserted on the primary; polling every standby (inside its container, 20
+ * ms apart, all at once) until the row is there. Then the destroy floor:
+ * `docker stop` of every container (SIGINT, PostgreSQL's fast shutdown with
+ * its checkpoint, as the program's containers stop), `docker rm`, the
+ * volumes and the network removed.
  *
  * Nothing is published on the host. Replication uses `trust`, but only from
  * the floor's own bridge network (`samenet`), which holds nothing else and
@@ -28,32 +29,34 @@ const DATA = "/var/lib/postgresql/data";
 const POLL = "i=0; until COND; do i=$((i+1)); if [ $i -ge 1500 ]; then echo 'gave up after 30 s' >&2; exit 1; fi; sleep 0.02; done";
 
 export interface FloorSample {
-  /** Network creation to the row seen on the standby. */
+  /** How many standbys were seeded (in parallel). */
+  readonly standbys: number;
+  /** Network creation to the row seen on every standby. */
   readonly totalMs: number;
   /** Network creation to the primary answering (initdb included). */
   readonly primaryReadyMs: number;
-  /** Primary answering to the row seen on the standby (base backup, standby start, replication). */
+  /** Primary answering to the row seen on every standby (base backups, standby starts, replication). */
   readonly standbyMs: number;
-  /** `docker stop` of both containers to the network removed. */
+  /** `docker stop` of every container to the network removed. */
   readonly destroyMs: number;
 }
 
 interface Names {
   readonly network: string;
   readonly primary: string;
-  readonly standby: string;
   readonly primaryVolume: string;
-  readonly standbyVolume: string;
+  readonly standbys: readonly { readonly container: string; readonly volume: string; readonly slot: string }[];
 }
 
-function names(runName: string): Names {
+function names(runName: string, standbys: number): Names {
   const base = `${FLOOR_STACK}-${runName}`;
   return {
     network: `${base}-net`,
     primary: `${base}-primary`,
-    standby: `${base}-replica-1`,
     primaryVolume: `${base}-primary-data`,
-    standbyVolume: `${base}-replica-1-data`,
+    standbys: Array.from({ length: standbys }, (_, i) => ({
+      container: `${base}-replica-${i + 1}`, volume: `${base}-replica-${i + 1}-data`, slot: `floor_${i + 1}`,
+    })),
   };
 }
 
@@ -71,9 +74,10 @@ function mount(volume: string, runName: string): string {
 
 const poll = (condition: string): string => POLL.replace("COND", condition);
 
-/** One floor sample; `runName` is "full" or "quick". Removes what it created, also on failure. */
-export async function measureFloor(image: string, runName: string, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<FloorSample> {
-  const n = names(runName);
+/** One floor sample with `standbys` standbys; `runName` is "full" or "quick". Removes what it created, also on failure. */
+export async function measureFloor(image: string, runName: string, standbys: number, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<FloorSample> {
+  if (!Number.isInteger(standbys) || standbys < 1) throw new Error(`floor: standbys must be a whole number >= 1, got ${standbys}`);
+  const n = names(runName, standbys);
   const o: RunOptions = { timeoutMs: opts.timeoutMs ?? 60_000, signal: opts.signal };
   await removeFloor(runName);
   try {
@@ -94,26 +98,27 @@ export async function measureFloor(image: string, runName: string, opts: { signa
     await docker(["exec", "-u", "postgres", n.primary, "sh", "-c",
       `${poll("pg_isready -q -h /tmp")}; psql -X -q -h /tmp -d postgres -c 'CREATE TABLE floor_probe (x int)'`], o, "wait for the floor primary");
     const primaryReady = nowMs();
-    const standbyScript = [
+    const standbyScript = (slot: string): string => [
       "set -e",
       `chmod 0700 "$PGDATA"`,
-      `pg_basebackup -h primary -U postgres -D "$PGDATA" -R -X stream -c fast -C -S floor_1 -w`,
+      `pg_basebackup -h primary -U postgres -D "$PGDATA" -R -X stream -c fast -C -S ${slot} -w`,
       `exec postgres -D "$PGDATA" -c unix_socket_directories=/tmp`,
     ].join("; ");
-    await docker([
-      "run", "-d", "--name", n.standby, ...labels(runName), "--network", n.network,
-      "--mount", mount(n.standbyVolume, runName), ...STOP, "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", standbyScript,
-    ], o);
+    await Promise.all(n.standbys.map((s) => docker([
+      "run", "-d", "--name", s.container, ...labels(runName), "--network", n.network,
+      "--mount", mount(s.volume, runName), ...STOP, "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", standbyScript(s.slot),
+    ], o)));
     await docker(["exec", "-u", "postgres", n.primary, "psql", "-X", "-q", "-h", "/tmp", "-d", "postgres", "-c", "INSERT INTO floor_probe VALUES (1)"], o);
-    await docker(["exec", "-u", "postgres", n.standby, "sh", "-c",
-      poll(`[ "$(psql -X -qAt -h /tmp -d postgres -c 'SELECT count(*) FROM floor_probe' 2>/dev/null)" = 1 ]`)], o, "wait for the row on the floor standby");
+    await Promise.all(n.standbys.map((s) => docker(["exec", "-u", "postgres", s.container, "sh", "-c",
+      poll(`[ "$(psql -X -qAt -h /tmp -d postgres -c 'SELECT count(*) FROM floor_probe' 2>/dev/null)" = 1 ]`)], o, `wait for the row on ${s.container}`)));
     const done = nowMs();
-    await docker(["stop", "-t", "60", n.standby, n.primary], { ...o, timeoutMs: 120_000 });
-    await docker(["rm", "-v", n.standby, n.primary], o);
-    await docker(["volume", "rm", n.standbyVolume, n.primaryVolume], o);
+    const containers = [...n.standbys.map((s) => s.container), n.primary];
+    await docker(["stop", "-t", "60", ...containers], { ...o, timeoutMs: 120_000 });
+    await docker(["rm", "-v", ...containers], o);
+    await docker(["volume", "rm", ...n.standbys.map((s) => s.volume), n.primaryVolume], o);
     await docker(["network", "rm", n.network], o);
     const destroyed = nowMs();
-    return { totalMs: done - started, primaryReadyMs: primaryReady - started, standbyMs: done - primaryReady, destroyMs: destroyed - done };
+    return { standbys, totalMs: done - started, primaryReadyMs: primaryReady - started, standbyMs: done - primaryReady, destroyMs: destroyed - done };
   } finally {
     await removeFloor(runName);
   }

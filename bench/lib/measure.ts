@@ -4,7 +4,7 @@
  */
 import { measureCatchUp, type CatchUpResult } from "./catchup";
 import { measureEngineFloor, removeEngineFloor } from "./engine-floor";
-import { measureFloor, removeFloor } from "./floor";
+import { measureFloor, removeFloor, type FloorSample } from "./floor";
 import { measureSelectOne, measureVisibility, type VisibilityRun } from "./latency";
 import { pgbenchInit, pgbenchRun, type PgbenchResult, type PgbenchTarget } from "./pgbench";
 import { ENGINE_FLOOR_ROLE, primaryPortFor, stackFor, type Plan } from "./plan";
@@ -63,7 +63,20 @@ async function readySample(ctx: MeasureContext, records: DeploymentRecord[], rep
   return { upMs: dep.upMs, readyMs: dep.readyMs, verifyAttempts: dep.verifyAttempts, phases: dep.phases, destroy };
 }
 
-/** Rounds of: docker floor, engine floor, 1 standby, 3 standbys; interleaved so drift on the host touches all alike. */
+/** Plain docker to the first row seen on `standbys` standbys, then its stop and removal. */
+async function dockerFloor(ctx: MeasureContext, round: number, standbys: 1 | 3): Promise<FloorSample> {
+  const what = `${standbys} standby${standbys > 1 ? "s" : ""}`;
+  ctx.log(`time to ready, round ${round} of ${ctx.plan.repeats}: docker floor, ${what}`);
+  ctx.cleanups.add(`floor containers (${ctx.plan.mode})`, async () => {
+    await removeFloor(ctx.plan.mode);
+  });
+  const sample = await measureFloor(ctx.image, ctx.plan.mode, standbys, { signal: ctx.signal });
+  ctx.cleanups.forget(`floor containers (${ctx.plan.mode})`);
+  ctx.log(`  docker floor, ${what}: row seen on every standby after ${ms(sample.totalMs)} (primary ready at ${ms(sample.primaryReadyMs)}); stop and removal ${ms(sample.destroyMs)}`);
+  return sample;
+}
+
+/** Rounds of: docker floors (1, 3 standbys), engine floor, 1 standby, 3 standbys; interleaved so drift on the host touches all alike. */
 async function timeToReady(ctx: MeasureContext, records: DeploymentRecord[]): Promise<ReadyRound[]> {
   const rounds: ReadyRound[] = [];
   const engineStack = stackFor(ctx.plan, ENGINE_FLOOR_ROLE);
@@ -71,13 +84,8 @@ async function timeToReady(ctx: MeasureContext, records: DeploymentRecord[]): Pr
   await warmUp(spec(ctx, stackFor(ctx.plan, "ready-1"), 1, "async", primaryPortFor(ctx.plan, "ready-1")), ctx);
   await measureEngineFloor(engineStack, ctx.image, ctx.signal);
   for (let i = 1; i <= ctx.plan.repeats; i++) {
-    ctx.log(`time to ready, round ${i} of ${ctx.plan.repeats}: docker floor`);
-    ctx.cleanups.add(`floor containers (${ctx.plan.mode})`, async () => {
-      await removeFloor(ctx.plan.mode);
-    });
-    const dockerFloor = await measureFloor(ctx.image, ctx.plan.mode, { signal: ctx.signal });
-    ctx.cleanups.forget(`floor containers (${ctx.plan.mode})`);
-    ctx.log(`  docker floor: row seen on the standby after ${ms(dockerFloor.totalMs)} (primary ready at ${ms(dockerFloor.primaryReadyMs)}); stop and removal ${ms(dockerFloor.destroyMs)}`);
+    const dockerFloor1 = await dockerFloor(ctx, i, 1);
+    const dockerFloor3 = await dockerFloor(ctx, i, 3);
     ctx.cleanups.add(`engine floor stack ${engineStack}`, async () => {
       const problem = await removeEngineFloor(engineStack);
       if (problem !== undefined) throw new Error(problem);
@@ -87,7 +95,7 @@ async function timeToReady(ctx: MeasureContext, records: DeploymentRecord[]): Pr
     ctx.log(`  engine floor: pulumi up ${ms(engineFloor.upMs)}, pulumi destroy ${ms(engineFloor.destroyMs)}`);
     const standbys1 = await readySample(ctx, records, 1);
     const standbys3 = await readySample(ctx, records, 3);
-    rounds.push({ dockerFloor, engineFloor, standbys1, standbys3 });
+    rounds.push({ dockerFloor1, dockerFloor3, engineFloor, standbys1, standbys3 });
   }
   return rounds;
 }
@@ -201,7 +209,7 @@ export async function measureAll(ctx: MeasureContext): Promise<Measured> {
 
   return {
     tool: "pg-replication bench",
-    version: 2,
+    version: 3,
     mode: ctx.plan.mode,
     plan: ctx.plan,
     deployments: records,

@@ -57,9 +57,10 @@ export interface ReadySample {
   readonly destroy: DestroyTiming;
 }
 
-/** One round of time to ready: both floors, then 1 and 3 standbys, one after the other. */
+/** One round of time to ready: the floors (plain docker with 1 and with 3 standbys, the engine), then 1 and 3 standbys, one after the other. */
 export interface ReadyRound {
-  readonly dockerFloor: FloorSample;
+  readonly dockerFloor1: FloorSample;
+  readonly dockerFloor3: FloorSample;
   readonly engineFloor: EngineFloorSample;
   readonly standbys1: ReadySample;
   readonly standbys3: ReadySample;
@@ -78,7 +79,7 @@ export interface ThroughputRound {
 
 export interface BenchResult {
   readonly tool: "pg-replication bench";
-  readonly version: 2;
+  readonly version: 3;
   readonly mode: Plan["mode"];
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -175,15 +176,15 @@ export function sectionTitles(r: Measurements): Record<keyof typeof SECTIONS, Se
   return {
     ready: {
       title: `Time to ready: \`pulumi up\` until \`verify\` passes (${of(n)})`,
-      baseline: "floor = engine (`pulumi up` of a program that creates nothing, same plugins) + plain docker (initdb + start, pg_basebackup -c fast, standby start, first row seen)",
+      baseline: "floor = engine (`pulumi up` of a program that creates nothing, same plugins) + plain docker with as many standbys (initdb + start; at once for each standby: pg_basebackup -c fast, standby start; a row seen on every standby)",
     },
     scale: {
       title: `Standbys seeded in parallel: 3 standbys against 1 (${of(n)})`,
-      baseline: "time to ready with 1 standby",
+      baseline: "the same with 1 standby: the program's time to ready, and its floor (engine + plain docker)",
     },
     destroy: {
       title: `\`pulumi destroy\` (${of(n)})`,
-      baseline: "floor = engine (`pulumi destroy` of the same empty program) + plain docker (stop with a fast shutdown, rm, volumes, network) of the floor's 2 containers",
+      baseline: "floor = engine (`pulumi destroy` of the same empty program) + plain docker (stop with a fast shutdown, rm, volumes, network) of as many containers",
     },
     visibility: {
       title: `Visibility: commit acknowledged -> row visible on the standby (${lat.rateHz}/s for ${lat.durationMs / 1000} s; ${how}; ${of(r.latency.rounds.length)})`,
@@ -206,21 +207,26 @@ export function sectionTitles(r: Measurements): Record<keyof typeof SECTIONS, Se
 
 const PERCENTILES = ["p50", "p95", "p99", "max"] as const;
 
-/** The floor of one round's time to ready: the engine's empty `up` plus plain docker to the first row seen (ms). */
-export const readyFloorMs = (r: ReadyRound): number => r.engineFloor.upMs + r.dockerFloor.totalMs;
+/** A round's deployment with `standbys` standbys. */
+export const readySampleOf = (r: ReadyRound, standbys: 1 | 3): ReadySample => (standbys === 1 ? r.standbys1 : r.standbys3);
+/** A round's plain-docker floor with as many standbys as the deployment it is the floor of. */
+export const dockerFloorOf = (r: ReadyRound, standbys: 1 | 3): FloorSample => (standbys === 1 ? r.dockerFloor1 : r.dockerFloor3);
+/** The floor of one round's time to ready: the engine's empty `up` plus plain docker to the first row seen on every standby (ms). */
+export const readyFloorMs = (r: ReadyRound, standbys: 1 | 3): number => r.engineFloor.upMs + dockerFloorOf(r, standbys).totalMs;
 /** The floor of one round's destroy: the engine's empty `destroy` plus plain docker stop and removal (ms). */
-export const destroyFloorMs = (r: ReadyRound): number => r.engineFloor.destroyMs + r.dockerFloor.destroyMs;
+export const destroyFloorMs = (r: ReadyRound, standbys: 1 | 3): number => r.engineFloor.destroyMs + dockerFloorOf(r, standbys).destroyMs;
 
 /** The table rows of a result. Pure; throws if a baseline is zero or not finite. */
 export function buildFigures(r: Measurements): Figure[] {
   const s = (ms: number): number => ms / 1000;
   const ready = r.timeToReady.rounds;
   const rows: Figure[] = [
-    figureOf(SECTIONS.ready, "1 standby", ready.map((x) => [s(x.standbys1.readyMs), s(readyFloorMs(x))]), "s"),
-    figureOf(SECTIONS.ready, "3 standbys", ready.map((x) => [s(x.standbys3.readyMs), s(readyFloorMs(x))]), "s"),
+    figureOf(SECTIONS.ready, "1 standby", ready.map((x) => [s(x.standbys1.readyMs), s(readyFloorMs(x, 1))]), "s"),
+    figureOf(SECTIONS.ready, "3 standbys", ready.map((x) => [s(x.standbys3.readyMs), s(readyFloorMs(x, 3))]), "s"),
     figureOf(SECTIONS.scale, "3 standbys", ready.map((x) => [s(x.standbys3.readyMs), s(x.standbys1.readyMs)]), "s"),
-    figureOf(SECTIONS.destroy, "1 standby", ready.map((x) => [s(x.standbys1.destroy.destroyMs), s(destroyFloorMs(x))]), "s"),
-    figureOf(SECTIONS.destroy, "3 standbys", ready.map((x) => [s(x.standbys3.destroy.destroyMs), s(destroyFloorMs(x))]), "s"),
+    figureOf(SECTIONS.scale, "floor", ready.map((x) => [s(readyFloorMs(x, 3)), s(readyFloorMs(x, 1))]), "s"),
+    figureOf(SECTIONS.destroy, "1 standby", ready.map((x) => [s(x.standbys1.destroy.destroyMs), s(destroyFloorMs(x, 1))]), "s"),
+    figureOf(SECTIONS.destroy, "3 standbys", ready.map((x) => [s(x.standbys3.destroy.destroyMs), s(destroyFloorMs(x, 3))]), "s"),
   ];
   const lat = r.latency.rounds;
   for (const [label, key] of [["async", "async"], ["remote_apply", "remoteApply"]] as const) {

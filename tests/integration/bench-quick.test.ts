@@ -136,9 +136,11 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
     const rounds = result.timeToReady.rounds;
     assert.equal(rounds.length, result.plan.repeats);
     for (const r of rounds) {
-      const f = r.dockerFloor;
-      for (const key of ["totalMs", "primaryReadyMs", "standbyMs", "destroyMs"] as const) assertPositive(f[key], `docker floor ${key}`);
-      assert.ok(Math.abs(f.primaryReadyMs + f.standbyMs - f.totalMs) < 1, "docker floor steps add up to its total");
+      for (const [standbys, f] of [[1, r.dockerFloor1], [3, r.dockerFloor3]] as const) {
+        assert.equal(f.standbys, standbys, `the docker floor of ${standbys} seeded ${standbys}`);
+        for (const key of ["totalMs", "primaryReadyMs", "standbyMs", "destroyMs"] as const) assertPositive(f[key], `docker floor (${standbys}) ${key}`);
+        assert.ok(Math.abs(f.primaryReadyMs + f.standbyMs - f.totalMs) < 1, `docker floor (${standbys}): steps add up to its total`);
+      }
       assertPositive(r.engineFloor.upMs, "engine floor up");
       assertPositive(r.engineFloor.destroyMs, "engine floor destroy");
       for (const [label, s] of [["1 standby", r.standbys1], ["3 standbys", r.standbys3]] as const) {
@@ -191,7 +193,7 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
 
   it("computes every figure from the stored rounds", () => {
     const expected = [
-      "ready/1 standby", "ready/3 standbys", "scale/3 standbys", "destroy/1 standby", "destroy/3 standbys",
+      "ready/1 standby", "ready/3 standbys", "scale/3 standbys", "scale/floor", "destroy/1 standby", "destroy/3 standbys",
       ...["async", "remote_apply"].flatMap((m) => ["p50", "p95", "p99", "max"].map((p) => `visibility/${m} ${p}`)),
       "commit/remote_apply p50", "commit/remote_apply p99",
       "throughput/remote_write", "throughput/remote_apply",
@@ -219,9 +221,12 @@ describe("npm run bench -- --quick", { timeout: RUN_TIMEOUT_MS + CLEANUP_GRACE_M
     assert.equal(figure(result.figures, "throughput", "remote_write").ratio, t.remoteWrite.tps / t.async.tps);
     assert.equal(figure(result.figures, "throughput", "remote_apply").ratio, t.remoteApply.tps / t.async.tps);
     const [r] = result.timeToReady.rounds;
-    assert.equal(figure(result.figures, "ready", "1 standby").baseline, (r.engineFloor.upMs + r.dockerFloor.totalMs) / 1000);
+    assert.equal(figure(result.figures, "ready", "1 standby").baseline, (r.engineFloor.upMs + r.dockerFloor1.totalMs) / 1000);
     assert.equal(figure(result.figures, "ready", "1 standby").value, r.standbys1.readyMs / 1000);
-    assert.equal(figure(result.figures, "destroy", "3 standbys").baseline, (r.engineFloor.destroyMs + r.dockerFloor.destroyMs) / 1000);
+    assert.equal(figure(result.figures, "ready", "3 standbys").baseline, (r.engineFloor.upMs + r.dockerFloor3.totalMs) / 1000);
+    const floorGrowth = (r.engineFloor.upMs + r.dockerFloor3.totalMs) / (r.engineFloor.upMs + r.dockerFloor1.totalMs);
+    assert.ok(Math.abs(figure(result.figures, "scale", "floor").ratio - floorGrowth) < 1e-9, "the floor's growth from 1 standby to 3 is its own figure");
+    assert.equal(figure(result.figures, "destroy", "3 standbys").baseline, (r.engineFloor.destroyMs + r.dockerFloor3.destroyMs) / 1000);
   });
 
   it("prints the table and writes the chart beside the results", () => {

@@ -34,16 +34,18 @@ export interface FloorParts {
   readonly dockerPrimary: number;
   readonly dockerStandby: number;
   readonly dockerDestroy: number;
+  /** The plain-docker floor with 3 standbys (its primary takes dockerPrimary too); 1 s and 0.5 s more than with 1 unless given. */
+  readonly dockerStandby3?: number;
+  readonly dockerDestroy3?: number;
 }
 
 export function readyRound(floor: FloorParts, standbys1: ReadySample, standbys3: ReadySample): ReadyRound {
+  const dockerFloor = (standbys: number, standbyMs: number, destroyMs: number) => ({
+    standbys, totalMs: floor.dockerPrimary + standbyMs, primaryReadyMs: floor.dockerPrimary, standbyMs, destroyMs,
+  });
   return {
-    dockerFloor: {
-      totalMs: floor.dockerPrimary + floor.dockerStandby,
-      primaryReadyMs: floor.dockerPrimary,
-      standbyMs: floor.dockerStandby,
-      destroyMs: floor.dockerDestroy,
-    },
+    dockerFloor1: dockerFloor(1, floor.dockerStandby, floor.dockerDestroy),
+    dockerFloor3: dockerFloor(3, floor.dockerStandby3 ?? floor.dockerStandby + 1000, floor.dockerDestroy3 ?? floor.dockerDestroy + 500),
     engineFloor: { upMs: floor.engineUp, destroyMs: floor.engineDestroy },
     standbys1,
     standbys3,
@@ -53,23 +55,25 @@ export function readyRound(floor: FloorParts, standbys1: ReadySample, standbys3:
 /*
  * Time to ready, 3 rounds.
  *   ready floor (engine up + docker total): 5000, 4500, 5500 ms   -> median 5 s, range 4.5-5.5
+ *   the same with 3 standbys:               6000, 5500, 6500 ms   -> median 6 s (1.2x the floor with 1)
  *   destroy floor (engine + docker destroy): 2500, 2000, 2500 ms  -> median 2.5 s, range 2-2.5
+ *   the same with 3 standbys:               3000, 2500, 3000 ms   -> median 3 s
  *   1 standby ready:  9000, 10000, 11000 ms  -> median 10 s; destroy 4000, 5000, 4500 -> 4.5 s
  *   3 standbys ready: 14000, 15000, 13000 ms -> median 14 s; destroy 5000, 6000, 5500 -> 5.5 s
  */
 export const READY_ROUNDS: readonly ReadyRound[] = [
   readyRound(
-    { engineUp: 2000, engineDestroy: 1500, dockerPrimary: 1500, dockerStandby: 1500, dockerDestroy: 1000 },
+    { engineUp: 2000, engineDestroy: 1500, dockerPrimary: 1500, dockerStandby: 1500, dockerDestroy: 1000, dockerStandby3: 2500, dockerDestroy3: 1500 },
     readySample([1500, 500, 2500, 800, 1500, 1200, 600, 400], [1000, 2000, 600, 400]),
     readySample([1500, 500, 2500, 800, 3500, 3000, 1200, 1000], [1000, 2800, 700, 500]),
   ),
   readyRound(
-    { engineUp: 2500, engineDestroy: 1200, dockerPrimary: 1000, dockerStandby: 1000, dockerDestroy: 800 },
+    { engineUp: 2500, engineDestroy: 1200, dockerPrimary: 1000, dockerStandby: 1000, dockerDestroy: 800, dockerStandby3: 2000, dockerDestroy3: 1300 },
     readySample([1600, 600, 2800, 900, 1700, 1300, 700, 400], [1200, 2500, 800, 500]),
     readySample([1600, 600, 2800, 900, 3900, 3100, 1100, 1000], [1200, 3400, 800, 600]),
   ),
   readyRound(
-    { engineUp: 3000, engineDestroy: 1600, dockerPrimary: 1200, dockerStandby: 1300, dockerDestroy: 900 },
+    { engineUp: 3000, engineDestroy: 1600, dockerPrimary: 1200, dockerStandby: 1300, dockerDestroy: 900, dockerStandby3: 2300, dockerDestroy3: 1400 },
     readySample([1700, 700, 3000, 1000, 1900, 1400, 800, 500], [1100, 2200, 700, 500]),
     readySample([1700, 700, 2600, 700, 3200, 2600, 900, 600], [1100, 3100, 800, 500]),
   ),
@@ -115,7 +119,7 @@ export const CATCH_UP_ROUNDS = [[2000, 500, 2500], [2500, 600, 2000], [1600, 400
 
 export const sample: Measurements = {
   tool: "pg-replication bench",
-  version: 2,
+  version: 3,
   mode: "full",
   startedAt: "2026-01-01T00:00:00.000Z",
   plan: planFor("full"),

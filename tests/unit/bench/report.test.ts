@@ -23,8 +23,11 @@ function get(section: string, name: string): Figure {
 
 describe("bench figures", () => {
   it("take each round's floor as the engine's part plus plain docker's", () => {
-    assert.deepEqual(sample.timeToReady.rounds.map(readyFloorMs), [5000, 4500, 5500]);
-    assert.deepEqual(sample.timeToReady.rounds.map(destroyFloorMs), [2500, 2000, 2500]);
+    const rounds = sample.timeToReady.rounds;
+    assert.deepEqual(rounds.map((r) => readyFloorMs(r, 1)), [5000, 4500, 5500]);
+    assert.deepEqual(rounds.map((r) => readyFloorMs(r, 3)), [6000, 5500, 6500], "with the docker floor of 3 standbys");
+    assert.deepEqual(rounds.map((r) => destroyFloorMs(r, 1)), [2500, 2000, 2500]);
+    assert.deepEqual(rounds.map((r) => destroyFloorMs(r, 3)), [3000, 2500, 3000]);
   });
 
   it("are medians of the stored rounds against their baselines from the same rounds, with their spreads", () => {
@@ -33,12 +36,16 @@ describe("bench figures", () => {
       valueRange: [9, 11], baselineRange: [4.5, 5.5], ratioRange: [1.8, 10 / 4.5], withinNoise: false,
     });
     assert.equal(get("ready", "3 standbys").value, 14);
-    assert.equal(get("ready", "3 standbys").ratio, 2.8);
+    assert.equal(get("ready", "3 standbys").baseline, 6, "against the floor with 3 standbys");
+    assert.equal(get("ready", "3 standbys").ratio, 14 / 6);
     assert.equal(get("scale", "3 standbys").baseline, 10, "3 standbys against 1 standby of the same rounds");
     assert.equal(get("scale", "3 standbys").ratio, 1.4);
+    assert.deepEqual([get("scale", "floor").value, get("scale", "floor").baseline, get("scale", "floor").ratio], [6, 5, 1.2], "the floor with 3 standbys against the floor with 1");
+    assert.deepEqual(get("scale", "floor").ratioRange, [6500 / 5500, 5500 / 4500]);
     assert.deepEqual([get("destroy", "1 standby").value, get("destroy", "1 standby").baseline, get("destroy", "1 standby").ratio], [4.5, 2.5, 1.8]);
     assert.deepEqual(get("destroy", "1 standby").baselineRange, [2, 2.5]);
-    assert.equal(get("destroy", "3 standbys").ratio, 2.2);
+    assert.equal(get("destroy", "3 standbys").baseline, 3, "against the floor's 4 containers");
+    assert.equal(get("destroy", "3 standbys").ratio, 5.5 / 3);
     assert.equal(get("visibility", "async max").value, 9);
     assert.equal(get("visibility", "async max").baseline, 2.5);
     assert.equal(get("visibility", "async max").ratio, 3.6);
@@ -59,9 +66,9 @@ describe("bench figures", () => {
   });
 
   it("are every row of the table, each a ratio of its stored value to its baseline", () => {
-    assert.equal(figures.length, 19);
+    assert.equal(figures.length, 20);
     assert.deepEqual(figures.filter((f) => f.withinNoise).map((f) => `${f.section}/${f.name}`),
-      ["visibility/remote_apply p95", "visibility/remote_apply p99", "visibility/remote_apply max", "catchUp/catch-up rate"]);
+      ["scale/floor", "visibility/remote_apply p95", "visibility/remote_apply p99", "visibility/remote_apply max", "catchUp/catch-up rate"]);
     for (const f of figures) {
       assert.equal(f.ratio, f.value / f.baseline, `${f.section}/${f.name}`);
       assert.equal(f.rounds, 3);
@@ -73,7 +80,7 @@ describe("bench figures", () => {
     const rows = table.split("\n").filter((l) => /x\]( {3}~)?$/.test(l));
     assert.equal(rows.length, figures.length);
     assert.equal(new Set(rows.map((r) => r.replace(/ {3}~$/, "").length)).size, 1, "every figure row's ratio ends at the same column");
-    assert.equal(rows.filter((r) => r.endsWith("~")).length, 4, "the figures inside the noise are marked");
+    assert.equal(rows.filter((r) => r.endsWith("~")).length, 5, "the figures inside the noise are marked");
     assert.match(table, /^Time to ready: `pulumi up` until `verify` passes \(median of 3 rounds\)$/m);
     assert.match(table, /^ {2}1 standby +10\.00 s \[9\.00-11\.00 s\] +5\.00 s \[4\.50-5\.50 s\] +2\.00x \[1\.80x-2\.22x\]$/m);
     assert.match(table, /^ {2}remote_apply max +2\.50 ms \[2\.50-2\.50 ms\] +2\.50 ms \[2\.50-2\.50 ms\] +1\.00x \[1\.00x-1\.00x\] {3}~$/m);
@@ -113,7 +120,7 @@ describe("bench docs page", () => {
   });
 
   it("states the highlights from the figures, with their spreads", () => {
-    assert.ok(doc.includes("- A cluster with 1 standby is verified ready in 10.00 s (9.00-11.00 s), 2.00x its floor of 5.00 s (the engine alone plus plain docker); with 3 standbys 14.00 s (2.80x the floor, 1.40x one standby)."));
+    assert.ok(doc.includes("- A cluster with 1 standby is verified ready in 10.00 s (9.00-11.00 s), 2.00x its floor of 5.00 s (the engine alone plus plain docker); with 3 standbys 14.00 s (13.00-15.00 s), 2.33x its floor of 6.00 s and 1.40x one standby (1.18x-1.56x), where the floor itself takes 1.20x (1.18x-1.22x) as long for 3 standbys as for 1."));
     assert.ok(doc.includes("- `pulumi destroy` takes 4.50 s (4.00-5.00 s), 1.80x its floor of 2.50 s."));
     assert.ok(doc.includes("- 99% of async commits are visible on the standby within 9.00 ms of being acknowledged (3.6x one round trip); with `remote_apply` within 2.50 ms (1.0x)."));
     assert.ok(doc.includes("keeps 80% (77%-84%) of async throughput with `remote_write` and 70% (70%-77%) with `remote_apply` (pgbench)."));
@@ -122,18 +129,19 @@ describe("bench docs page", () => {
   });
 
   it("says which figures and comparisons are inside the noise", () => {
-    assert.ok(doc.includes("- Figures whose spread overlaps their baseline's, so their ratio is inside the noise: visibility remote_apply p95 (1.00x-1.00x); visibility remote_apply p99 (1.00x-1.00x); visibility remote_apply max (1.00x-1.00x); catchUp catch-up rate (0.50x-1.25x). Every other figure's spread is apart from its baseline's."));
+    assert.ok(doc.includes("- Figures whose spread overlaps their baseline's, so their ratio is inside the noise: scale floor (1.18x-1.22x); visibility remote_apply p95 (1.00x-1.00x); visibility remote_apply p99 (1.00x-1.00x); visibility remote_apply max (1.00x-1.00x); catchUp catch-up rate (0.50x-1.25x). Every other figure's spread is apart from its baseline's."));
     assert.ok(doc.includes("- throughput: remote_write 800 tps (760-850 tps) against remote_apply 700 tps (690-780 tps): the spreads overlap; this run cannot tell them apart."));
     assert.ok(doc.includes("- visibility p99: async 9.00 ms (8.00-10.0 ms) against remote_apply 2.50 ms (2.50-2.50 ms): the spreads are apart."));
     assert.ok(doc.includes("- destroy: 1 standby 4.50 s (4.00-5.00 s) against 3 standbys 5.50 s (5.00-6.00 s): the spreads overlap; this run cannot tell them apart."));
   });
 
   it("breaks time to ready and destroy into phases", () => {
-    assert.ok(doc.includes("| phase, s (min-max) | floor: engine + docker | 1 standby | 3 standbys |"));
-    assert.ok(doc.includes("| primary container |  | 2.8 (2.5-3.0) | 2.6 (2.5-2.8) |"));
-    assert.ok(doc.includes("| **total** | **5.0** (4.5-5.5) | **10.0** (9.0-11.0) | **14.0** (13.0-15.0) |"), "time to ready");
-    assert.ok(doc.includes("| **total** | **2.5** (2.0-2.5) | **4.5** (4.0-5.0) | **5.5** (5.0-6.0) |"), "destroy");
+    assert.ok(doc.includes("| phase, s (min-max) | floor, 1 standby | 1 standby | floor, 3 standbys | 3 standbys |"));
+    assert.ok(doc.includes("| primary container |  | 2.8 (2.5-3.0) |  | 2.6 (2.5-2.8) |"));
+    assert.ok(doc.includes("| **total** | **5.0** (4.5-5.5) | **10.0** (9.0-11.0) | **6.0** (5.5-6.5) | **14.0** (13.0-15.0) |"), "time to ready");
+    assert.ok(doc.includes("| **total** | **2.5** (2.0-2.5) | **4.5** (4.0-5.0) | **3.0** (2.5-3.0) | **5.5** (5.0-6.0) |"), "destroy");
     assert.ok(doc.includes("With 1 standby, 5.0 s more than the floor; the largest phases are primary container (2.8 s), base backups (1.7 s), engine and program start (1.6 s)."));
+    assert.ok(doc.includes("With 3 standbys, 4.0 s more than with 1, where the floor needs 1.0 s more; the phases that grow most are base backups (+1.8 s), standby start (+1.7 s), verify (+0.6 s)."));
   });
 
   it("names the host ports of the full and the quick run as the plans use them", () => {
