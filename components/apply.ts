@@ -29,6 +29,12 @@ export interface SettingsApplyInput {
  * the restarts: standbys first, unless one of HOT_STANDBY_SENSITIVE decreases,
  * then the primary first.
  */
+/** What a server still cannot apply from its files without a restart: the names, comma-separated, or empty. */
+const PENDING_SQL = `SELECT coalesce(string_agg(DISTINCT coalesce(name, substring(error FROM '"([^"]+)"')), ', '), '') FROM pg_file_settings WHERE error IS NOT NULL`;
+
+/** The write-and-check step's exit status when writing the file failed (the server's own check exits 1). */
+const WRITE_FAILED = 90;
+
 export function renderSettingsApply(input: SettingsApplyInput): string {
   const sensitive = HOT_STANDBY_SENSITIVE.map(sqlLiteral).join(", ");
   return `set -eu
@@ -46,32 +52,39 @@ done
 # Writing and checking the new file need no server: a node created or replaced
 # in this update does both while its server is still starting.
 # The server checks the new file before it replaces the old one: a bad value changes nothing anywhere.
+# One docker exec per node writes and checks (exit ${WRITE_FAILED}: the write itself failed).
 for node in $nodes; do
-  docker exec -i -u postgres "$node" sh -c "cat > $FILE.new" <<'PGCONF'
+  status=0
+  out=$(docker exec -i -u postgres "$node" sh -c "cat > $FILE.new || exit ${WRITE_FAILED}; exec postgres -D ${DATA_DIR} -c config_file=$FILE.new -C port" 2>&1 <<'PGCONF'
 ${input.file}PGCONF
-  if ! out=$(docker exec -u postgres "$node" postgres -D ${DATA_DIR} -c "config_file=$FILE.new" -C port 2>&1); then
+) || status=$?
+  if [ "$status" -ne 0 ]; then
     for n in $nodes; do docker exec -u postgres "$n" rm -f "$FILE.new"; done
-    echo "pg-replication: PostgreSQL refuses the new settings (postgresSettings); nothing was changed:" >&2
+    if [ "$status" -eq ${WRITE_FAILED} ]; then
+      echo "pg-replication: could not write $FILE.new on $node; nothing was changed:" >&2
+    else
+      echo "pg-replication: PostgreSQL refuses the new settings (postgresSettings); nothing was changed:" >&2
+    fi
     printf '%s\\n' "$out" | sed 's/^.*\\] //' >&2
     exit 1
   fi
 done
 await_all_ready $nodes
-for node in $nodes; do
-  docker exec -u postgres "$node" sh -c "mv $FILE.new $FILE && pg_ctl reload -s -D ${DATA_DIR}"
-done
-echo "pg-replication: settings installed and reloaded on$nodes"
 
 # What each server still cannot apply needs a restart (pg_file_settings re-reads the files).
+PENDING_SQL=${shellQuote(PENDING_SQL)}
 pending_of() {
   psql_in "$1" <<'SQL'
-SELECT coalesce(string_agg(DISTINCT coalesce(name, substring(error FROM '"([^"]+)"')), ', '), '') FROM pg_file_settings WHERE error IS NOT NULL;
+${PENDING_SQL};
 SQL
 }
+# One docker exec per node installs the file, reloads, and reports what is pending.
 any_pending=false
 for node in $nodes; do
-  if [ -n "$(pending_of "$node")" ]; then any_pending=true; break; fi
+  pending=$(docker exec -u postgres "$node" sh -c 'mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U "$3" -c "$4"' sh "$FILE" ${DATA_DIR} ${shellQuote(input.superuser)} "$PENDING_SQL")
+  [ -z "$pending" ] || any_pending=true
 done
+echo "pg-replication: settings installed and reloaded on$nodes"
 if [ "$any_pending" = false ]; then exit 0; fi
 decreases=$(psql_in "$PRIMARY" <<'SQL'
 SELECT count(*) FROM pg_file_settings f JOIN pg_settings s USING (name)

@@ -34,10 +34,12 @@ case "$1" in
 esac
 case "$*" in
   *pg_isready*) for n in $FAKE_NOT_READY; do case "$*" in *" $n "*) exit 1 ;; esac; done; exit 0 ;;
-  *"postgres -D"*) if [ -n "$FAKE_INVALID" ]; then echo '2026-12-02 10:00:00.000 UTC [9] LOG:  invalid value for parameter "work_mem": "abc"' >&2; exit 1; fi; exit 0 ;;
+  *"postgres -D"*) if [ -n "$FAKE_WRITE_FAILS" ]; then echo "sh: 1: cannot create /var/lib/postgresql/data/pg-replication.conf.new: No space left on device" >&2; exit 90; fi
+    if [ -n "$FAKE_INVALID" ]; then echo '2026-12-02 10:00:00.000 UTC [9] LOG:  invalid value for parameter "work_mem": "abc"' >&2; exit 1; fi; exit 0 ;;
   *pg_current_wal_lsn*) echo 0/10; exit 0 ;;
   *pg_last_wal_replay_lsn*) echo t; exit 0 ;;
   *pg_stat_wal_receiver*) echo streaming; exit 0 ;;
+  *"FROM pg_file_settings WHERE error"*) echo "$FAKE_PENDING"; exit 0 ;;
 esac
 case "$input" in
   *"f.setting::bigint <"*) echo "$FAKE_DECREASES" ;;
@@ -101,6 +103,9 @@ describe("every day-2 script", () => {
   });
 });
 
+/** The settings command's one docker exec per node that installs the new file, reloads, and asks what is pending. */
+const INSTALL = `sh -c mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U "$3" -c "$4" sh /var/lib/postgresql/data/pg-replication.conf /var/lib/postgresql/data postgres SELECT`;
+
 describe("waiting for the nodes", () => {
   const isReadyPoll = (node: string) => (c: string): boolean => c.startsWith(`exec -u postgres ${node} sh -c`) && c.includes("pg_isready");
   const firstIndex = (calls: string[], match: (c: string) => boolean): number => calls.findIndex(match);
@@ -119,7 +124,7 @@ describe("waiting for the nodes", () => {
     const firstReady = firstIndex(run.calls, isReadyPoll("pg-t-primary"));
     const checks = run.calls.flatMap((c, i) => (c.includes("postgres -D /var/lib/postgresql/data -c config_file=") ? [i] : []));
     const lastCheck = checks.length === 3 ? checks[2] : -1;
-    const firstInstall = firstIndex(run.calls, (c) => c.includes("mv /var/lib/postgresql/data/pg-replication.conf.new"));
+    const firstInstall = firstIndex(run.calls, (c) => c.includes(INSTALL));
     assert.ok(lastCheck >= 0 && lastCheck < firstReady, `every node's file checked before the first wait:\n${run.calls.join("\n")}`);
     for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
       const ready = firstIndex(run.calls, isReadyPoll(node));
@@ -217,7 +222,7 @@ describe("settings", () => {
     const run = runScript(settings, "");
     const firstRestart = run.calls.findIndex((c) => c.startsWith("restart "));
     for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
-      const reload = run.calls.findIndex((c) => c === `exec -u postgres ${node} sh -c mv /var/lib/postgresql/data/pg-replication.conf.new /var/lib/postgresql/data/pg-replication.conf && pg_ctl reload -s -D /var/lib/postgresql/data`);
+      const reload = run.calls.findIndex((c) => c.startsWith(`exec -u postgres ${node} ${INSTALL}`));
       assert.ok(reload >= 0 && reload < firstRestart, `${node} reloaded before the first restart`);
     }
     assert.match(run.stdin, /^max_connections = '150' {2}# restart$/m);
@@ -236,6 +241,25 @@ describe("settings", () => {
     assert.equal(run.calls.filter((c) => c.includes("pg_ctl reload")).length, 3, run.calls.join("\n"));
     assert.deepEqual(restarts(run), []);
     assert.doesNotMatch(run.stdin, /f\.setting::bigint </);
+  });
+
+  it("writes and checks the file in one docker exec per node, and installs, reloads and asks what is pending in one more", () => {
+    const run = runScript(settings, "", { FAKE_PENDING: "" });
+    assert.equal(run.code, 0, run.stderr);
+    for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
+      const execs = run.calls.filter((c) => c.startsWith(`exec -i -u postgres ${node} `) || c.startsWith(`exec -u postgres ${node} `)).filter((c) => !c.includes("pg_isready"));
+      assert.deepEqual(execs.map((c) => (c.includes("config_file=") ? "write and check" : c.includes(INSTALL) ? "install" : c)), ["write and check", "install"], run.calls.join("\n"));
+    }
+    assert.equal(run.stdin.split("include_if_exists = 'postgresql.conf'").length - 1, 3, "the file went to every node through stdin");
+  });
+
+  it("says a file that could not be written was not written, rather than that PostgreSQL refuses it, and changes nothing", () => {
+    const run = runScript(settings, "", { FAKE_WRITE_FAILS: "1" });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /could not write \/var\/lib\/postgresql\/data\/pg-replication\.conf\.new on pg-t-primary; nothing was changed:\nsh: 1: cannot create .*No space left on device/);
+    assert.doesNotMatch(run.stderr, /refuses/);
+    assert.ok(!run.calls.some((c) => c.includes(" mv ") || c.includes("pg_ctl reload") || c.startsWith("restart ")), run.calls.join("\n"));
+    assert.equal(run.calls.filter((c) => c.endsWith("rm -f /var/lib/postgresql/data/pg-replication.conf.new")).length, 3, "the new file removed from every node");
   });
 });
 
