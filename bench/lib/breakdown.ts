@@ -7,6 +7,7 @@ import { DESTROY_PHASES, UP_PHASES, type Phase } from "./events";
 import type { PhaseChart } from "./phase-chart";
 import { dockerFloorOf, readySampleOf, type Range, type ReadyRound } from "./result";
 import { median } from "./stats";
+import { standbysText } from "./table";
 
 export const FLOOR_PHASES = {
   engineUp: "engine floor",
@@ -48,28 +49,26 @@ function totalOf(totals: readonly number[]): { totalMs: number; totalRange: Rang
   return { totalMs: median(totals), totalRange: [Math.min(...totals), Math.max(...totals)] };
 }
 
-const label = (standbys: 1 | 3): string => `${standbys} standby${standbys > 1 ? "s" : ""}`;
-
 /** Rows for `up` until verify passes: for 1 and for 3 standbys, the floor (engine + docker) and the program. */
 export function readyBreakdown(rounds: readonly ReadyRound[]): BreakdownRow[] {
   return ([1, 3] as const).flatMap((n) => [
-    rowOf(`floor, ${label(n)}`, rounds.map((r) => [
+    rowOf(`floor, ${standbysText(n)}`, rounds.map((r) => [
       { name: FLOOR_PHASES.engineUp, ms: r.engineFloor.upMs },
       { name: FLOOR_PHASES.dockerPrimary, ms: dockerFloorOf(r, n).primaryReadyMs },
       { name: FLOOR_PHASES.dockerStandby, ms: dockerFloorOf(r, n).standbyMs },
     ])),
-    rowOf(label(n), rounds.map((r) => readySampleOf(r, n).phases)),
+    rowOf(standbysText(n), rounds.map((r) => readySampleOf(r, n).phases)),
   ]);
 }
 
 /** Rows for `pulumi destroy`: for 1 and for 3 standbys, the floor (engine + docker) and the program. */
 export function destroyBreakdown(rounds: readonly ReadyRound[]): BreakdownRow[] {
   return ([1, 3] as const).flatMap((n) => [
-    rowOf(`floor, ${label(n)}`, rounds.map((r) => [
+    rowOf(`floor, ${standbysText(n)}`, rounds.map((r) => [
       { name: FLOOR_PHASES.engineUp, ms: r.engineFloor.destroyMs },
       { name: FLOOR_PHASES.dockerDestroy, ms: dockerFloorOf(r, n).destroyMs },
     ])),
-    rowOf(label(n), rounds.map((r) => readySampleOf(r, n).destroy.phases)),
+    rowOf(standbysText(n), rounds.map((r) => readySampleOf(r, n).destroy.phases)),
   ]);
 }
 

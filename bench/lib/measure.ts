@@ -12,6 +12,7 @@ import { throwIfAborted } from "./proc";
 import type { DeploymentRecord, LatencyFigures, LatencyRound, Measurements, ModeLatency, ReadyRound, ReadySample, ThroughputRound } from "./result";
 import { deploy, teardown, warmUp, type DeployContext, type Deployment, type DeploySpec, type ReplicationMode } from "./deploy";
 import { percentilePoints, type Summary } from "./stats";
+import { standbysText } from "./table";
 
 export interface MeasureContext extends DeployContext {
   readonly plan: Plan;
@@ -32,7 +33,7 @@ const ms = (v: number): string => `${(v / 1000).toFixed(1)} s`;
 
 async function deployRecorded(spec: DeploySpec, ctx: MeasureContext, records: DeploymentRecord[]): Promise<Deployment> {
   throwIfAborted(ctx.signal);
-  ctx.log(`pulumi up ${spec.stack}: ${spec.replicas} standby${spec.replicas > 1 ? "s" : ""}, ${spec.mode}`);
+  ctx.log(`pulumi up ${spec.stack}: ${standbysText(spec.replicas)}, ${spec.mode}`);
   const dep = await deploy(spec, ctx);
   records.push({ stack: spec.stack, replicas: spec.replicas, mode: spec.mode, upMs: dep.upMs, readyMs: dep.readyMs, verifyAttempts: dep.verifyAttempts });
   ctx.log(`  ${spec.stack} up in ${ms(dep.upMs)}, verify passed at ${ms(dep.readyMs)} (attempt ${dep.verifyAttempts})`);
@@ -53,7 +54,7 @@ async function readySample(ctx: MeasureContext, records: DeploymentRecord[], rep
   const role = replicas === 1 ? "ready-1" : "ready-3";
   throwIfAborted(ctx.signal);
   const s = spec(ctx, stackFor(ctx.plan, role), replicas, "async", primaryPortFor(ctx.plan, role));
-  ctx.log(`pulumi up ${s.stack}: ${replicas} standby${replicas > 1 ? "s" : ""}, async`);
+  ctx.log(`pulumi up ${s.stack}: ${standbysText(replicas)}, async`);
   const dep = await deploy(s, ctx);
   records.push({ stack: s.stack, replicas, mode: s.mode, upMs: dep.upMs, readyMs: dep.readyMs, verifyAttempts: dep.verifyAttempts });
   ctx.log(`  ${s.stack} up in ${ms(dep.upMs)}, verify passed at ${ms(dep.readyMs)} (attempt ${dep.verifyAttempts}): ${dep.phases.map((p) => `${p.name} ${ms(p.ms)}`).join(", ")}`);
@@ -65,7 +66,7 @@ async function readySample(ctx: MeasureContext, records: DeploymentRecord[], rep
 
 /** Plain docker to the first row seen on `standbys` standbys, then its stop and removal. */
 async function dockerFloor(ctx: MeasureContext, round: number, standbys: 1 | 3): Promise<FloorSample> {
-  const what = `${standbys} standby${standbys > 1 ? "s" : ""}`;
+  const what = standbysText(standbys);
   ctx.log(`time to ready, round ${round} of ${ctx.plan.repeats}: docker floor, ${what}`);
   ctx.cleanups.add(`floor containers (${ctx.plan.mode})`, async () => {
     await removeFloor(ctx.plan.mode);

@@ -1,6 +1,9 @@
 /** The figures as an aligned text table, for the terminal and for docs/BENCHMARKS.md. Pure. */
 import type { Figure, Range, Section } from "./result";
 
+/** "1 standby", "3 standbys". */
+export const standbysText = (n: number): string => `${n} standby${n === 1 ? "" : "s"}`;
+
 export function formatValue(value: number, unit: Figure["unit"]): string {
   switch (unit) {
     case "s":
