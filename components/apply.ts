@@ -5,7 +5,7 @@
  * once; one that needs a restart restarts the nodes one at a time, never
  * copying a standby again. Pure rendering.
  */
-import { discoverStandbys, nodeFunctions, SAME_ENGINE } from "./docker-shell";
+import { discoverStandbys, nodeFunctions, PSQL, SAME_ENGINE } from "./docker-shell";
 import { DATA_DIR } from "./naming";
 import { HOT_STANDBY_SENSITIVE, SETTINGS_FILE } from "./settings";
 import { shellQuote, sqlLiteral } from "./shell";
@@ -21,6 +21,12 @@ export interface SettingsApplyInput {
   readonly file: string;
 }
 
+/** What a server still cannot apply from its files without a restart: the names, comma-separated, or empty. */
+const PENDING_SQL = `SELECT coalesce(string_agg(DISTINCT coalesce(name, substring(error FROM '"([^"]+)"')), ', '), '') FROM pg_file_settings WHERE error IS NOT NULL`;
+
+/** The write-and-check step's exit status when writing the file failed (the server's own check exits 1). */
+const WRITE_FAILED = 90;
+
 /**
  * The `<prefix>-settings` command: check the file with the server itself,
  * install it on every node, reload every node, then restart the nodes whose
@@ -29,12 +35,6 @@ export interface SettingsApplyInput {
  * the restarts: standbys first, unless one of HOT_STANDBY_SENSITIVE decreases,
  * then the primary first.
  */
-/** What a server still cannot apply from its files without a restart: the names, comma-separated, or empty. */
-const PENDING_SQL = `SELECT coalesce(string_agg(DISTINCT coalesce(name, substring(error FROM '"([^"]+)"')), ', '), '') FROM pg_file_settings WHERE error IS NOT NULL`;
-
-/** The write-and-check step's exit status when writing the file failed (the server's own check exits 1). */
-const WRITE_FAILED = 90;
-
 export function renderSettingsApply(input: SettingsApplyInput): string {
   const sensitive = HOT_STANDBY_SENSITIVE.map(sqlLiteral).join(", ");
   return `set -eu
@@ -73,15 +73,11 @@ await_all_ready $nodes
 
 # What each server still cannot apply needs a restart (pg_file_settings re-reads the files).
 PENDING_SQL=${shellQuote(PENDING_SQL)}
-pending_of() {
-  psql_in "$1" <<'SQL'
-${PENDING_SQL};
-SQL
-}
+pending_of() { printf '%s;\\n' "$PENDING_SQL" | psql_in "$1"; }
 # One docker exec per node installs the file, reloads, and reports what is pending.
 any_pending=false
 for node in $nodes; do
-  pending=$(docker exec -u postgres "$node" sh -c 'mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U "$3" -c "$4"' sh "$FILE" ${DATA_DIR} ${shellQuote(input.superuser)} "$PENDING_SQL")
+  pending=$(docker exec -u postgres "$node" sh -c 'mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec ${PSQL} -U "$3" -c "$4"' sh "$FILE" ${DATA_DIR} ${shellQuote(input.superuser)} "$PENDING_SQL")
   [ -z "$pending" ] || any_pending=true
 done
 echo "pg-replication: settings installed and reloaded on$nodes"

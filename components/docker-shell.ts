@@ -22,13 +22,16 @@ const POLL_READY = `i=0; until pg_isready -q -h /var/run/postgresql -p ${SERVER_
  */
 export const SAME_ENGINE = 'export DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"';
 
+/** psql inside a node for the scripts: no psqlrc, quiet, unaligned tuples only, stop at the first error. */
+export const PSQL = "psql -X -q -At -v ON_ERROR_STOP=1 -d postgres";
+
 /**
  * One `docker exec` of psql as the superuser inside a node, over its local
  * socket (peer auth, no password), running each statement in turn.
  */
 export function psqlIn(container: string, superuser: string, ...statements: string[]): string {
   const commands = statements.map((sql) => `-c ${shellQuote(sql)}`).join(" ");
-  return `docker exec -u postgres ${shellQuote(container)} psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U ${shellQuote(superuser)} ${commands}`;
+  return `docker exec -u postgres ${shellQuote(container)} ${PSQL} -U ${shellQuote(superuser)} ${commands}`;
 }
 
 /**
@@ -47,7 +50,7 @@ export function nodeFunctions(superuser: string): string {
   return [
     `running() { [ "$(docker container inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }`,
     `exists() { docker container inspect "$1" >/dev/null 2>&1; }`,
-    `psql_in() { node=$1; shift; docker exec -i -u postgres "$node" psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U ${shellQuote(superuser)} "$@"; }`,
+    `psql_in() { node=$1; shift; docker exec -i -u postgres "$node" ${PSQL} -U ${shellQuote(superuser)} "$@"; }`,
     `await_ready() {
   ready_by=$(( $(date +%s) + ${READY_SECONDS} ))
   until docker exec -u postgres "$1" sh -c ${shellQuote(POLL_READY)} >/dev/null 2>&1; do
