@@ -18,7 +18,7 @@
  * the floor's own bridge network (`samenet`), which holds nothing else and
  * lives for a few seconds; every other TCP connection is rejected.
  */
-import { docker, nowMs, run, type RunOptions } from "./proc";
+import { AbortedError, docker, nowMs, run, type RunOptions } from "./proc";
 
 export const FLOOR_STACK = "bench-floor";
 export const STACK_LABEL = "pg-replication.stack";
@@ -74,6 +74,18 @@ function mount(volume: string, runName: string): string {
 
 const poll = (condition: string): string => POLL.replace("COND", condition);
 
+/** A wait that failed says why in the container's own words: its last log lines (initdb, pg_basebackup, PostgreSQL). */
+async function explained<T>(container: string, wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    if (error instanceof AbortedError) throw error;
+    const logs = await run("docker", ["logs", "--tail", "20", container], { timeoutMs: 15_000 });
+    const text = `${logs.stdout}${logs.stderr}`.trim() || "(no output)";
+    throw new Error(`${(error as Error).message}\nlast log lines of ${container}:\n${text}`);
+  }
+}
+
 /** One floor sample with `standbys` standbys; `runName` is "full" or "quick". Removes what it created, also on failure. */
 export async function measureFloor(image: string, runName: string, standbys: number, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<FloorSample> {
   if (!Number.isInteger(standbys) || standbys < 1) throw new Error(`floor: standbys must be a whole number >= 1, got ${standbys}`);
@@ -95,8 +107,8 @@ export async function measureFloor(image: string, runName: string, standbys: num
       "run", "-d", "--name", n.primary, ...labels(runName), "--network", n.network, "--network-alias", "primary",
       "--mount", mount(n.primaryVolume, runName), ...STOP, "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", primaryScript,
     ], o);
-    await docker(["exec", "-u", "postgres", n.primary, "sh", "-c",
-      `${poll("pg_isready -q -h /tmp")}; psql -X -q -h /tmp -d postgres -c 'CREATE TABLE floor_probe (x int)'`], o, "wait for the floor primary");
+    await explained(n.primary, docker(["exec", "-u", "postgres", n.primary, "sh", "-c",
+      `${poll("pg_isready -q -h /tmp")}; psql -X -q -h /tmp -d postgres -c 'CREATE TABLE floor_probe (x int)'`], o, "wait for the floor primary"));
     const primaryReady = nowMs();
     const standbyScript = (slot: string): string => [
       "set -e",
@@ -109,8 +121,8 @@ export async function measureFloor(image: string, runName: string, standbys: num
       "--mount", mount(s.volume, runName), ...STOP, "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", standbyScript(s.slot),
     ], o)));
     await docker(["exec", "-u", "postgres", n.primary, "psql", "-X", "-q", "-h", "/tmp", "-d", "postgres", "-c", "INSERT INTO floor_probe VALUES (1)"], o);
-    await Promise.all(n.standbys.map((s) => docker(["exec", "-u", "postgres", s.container, "sh", "-c",
-      poll(`[ "$(psql -X -qAt -h /tmp -d postgres -c 'SELECT count(*) FROM floor_probe' 2>/dev/null)" = 1 ]`)], o, `wait for the row on ${s.container}`)));
+    await Promise.all(n.standbys.map((s) => explained(s.container, docker(["exec", "-u", "postgres", s.container, "sh", "-c",
+      poll(`[ "$(psql -X -qAt -h /tmp -d postgres -c 'SELECT count(*) FROM floor_probe' 2>/dev/null)" = 1 ]`)], o, `wait for the row on ${s.container}`))));
     const done = nowMs();
     const containers = [...n.standbys.map((s) => s.container), n.primary];
     await docker(["stop", "-t", "60", ...containers], { ...o, timeoutMs: 120_000 });
