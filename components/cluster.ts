@@ -166,14 +166,6 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
     const onNewPrimaryVolume = [primaryVolume.name];
     // A new primary container (same data) must be waited for before anything uses it: the settings command does that.
     const onNewPrimaryContainer = [primaryVolume.name, this.primary.id];
-    const credentials = new command.local.Command(`${prefix}-credentials`, {
-      create: renderCredentialsCreate({
-        namePrefix: prefix, primaryContainer: primaryNode,
-        superuser: cfg.superuser, replicationUser: cfg.replicationUser,
-      }),
-      stdin: pulumi.secret(pulumi.all([superuserPassword, replicationPassword]).apply(([su, repl]) => credentialsStdin(su, repl))),
-      triggers: onNewPrimaryVolume,
-    }, { parent: this, dependsOn: [this.primary] });
     const settings = new command.local.Command(`${prefix}-settings`, {
       create: renderSettingsApply({
         namePrefix: prefix, primaryContainer: primaryNode, superuser: cfg.superuser,
@@ -181,6 +173,21 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
       }),
       triggers: onNewPrimaryContainer,
     }, { parent: this, dependsOn: [this.primary] });
+
+    const credentials = new command.local.Command(`${prefix}-credentials`, {
+      create: renderCredentialsCreate({
+        namePrefix: prefix, primaryContainer: primaryNode,
+        superuser: cfg.superuser, replicationUser: cfg.replicationUser,
+      }),
+      stdin: pulumi.secret(pulumi.all([superuserPassword, replicationPassword]).apply(([su, repl]) => credentialsStdin(su, repl))),
+      triggers: onNewPrimaryVolume,
+    }, {
+      parent: this,
+      // After the settings command, which may restart nodes: a restart would break off the
+      // password change, and a standby restarted before its stored password is written
+      // could not connect.
+      dependsOn: [this.primary, settings],
+    });
 
     this.replicas = [];
     const replicaOutputs: ReplicaOutput[] = [];

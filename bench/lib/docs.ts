@@ -152,9 +152,10 @@ What the phases hold beyond the floor's work, by how the program is built
 - **Primary container, settings and credentials.** The provider creates the
   container, uploads one file (the entrypoint, which writes pg_hba.conf and
   pg_ident.conf itself), starts it. The settings command writes and checks
-  the settings file while the server starts; it and the credentials command
-  then wait for the server (polling \`pg_isready\` inside it every 50 ms),
-  install and reload the file and set the passwords with \`docker exec\`.
+  the settings file while the server starts, waits for the server (polling
+  \`pg_isready\` inside it every 50 ms), installs and reloads the file with
+  \`docker exec\`; the credentials command then sets the passwords (after
+  the settings, which may restart a node).
 - **Base backups, standby start.** Each base backup is a one-off container
   running \`pg_basebackup\`, as in the floor, in the primary container's
   network namespace (no endpoint on the cluster network to set up and tear
@@ -215,9 +216,9 @@ run after a change compiles and type-checks it, several seconds). The phases com
 and program start until the cluster component registers; the image,
 volumes, passwords, the primary's bootstrap and, beside it, the network,
 until the primary container's step starts; the primary container (created
-and started; nothing waits for it there); the settings and credentials
-commands (the first waits for the primary to accept connections) until the
-first base backup starts; the base backups; the standby containers; the standby list
+and started; nothing waits for it there); the settings command (it waits
+for the primary to accept connections), then the credentials command, until
+the first base backup starts; the base backups; the standby containers; the standby list
 and the engine's end; then \`verify\`.
 
 **Visibility latency.** One process writes single-row INSERTs on the primary
