@@ -22,6 +22,29 @@ export function credentialsStdin(superuserPassword: string, replicationPassword:
   return `${superuserPassword}\n${replicationPassword}\n`;
 }
 
+/**
+ * Set in the session that changes the passwords. Each of these would otherwise
+ * put the statement's text, and so the password, in the server log or in
+ * pg_stat_statements: log_statement, log_min_error_statement (a failing
+ * statement), log_min_duration_statement, log_min_duration_sample and
+ * log_transaction_sample_rate (the statement with its duration), the
+ * debug_print_* settings (its parse tree, with the password as a constant),
+ * pg_stat_statements.track_utility (a placeholder when the module is not
+ * loaded). standard_conforming_strings: a backslash in a password is itself.
+ */
+export const PASSWORD_SESSION_SETTINGS = [
+  "SET log_statement = 'none';",
+  "SET log_min_error_statement = 'panic';",
+  "SET log_min_duration_statement = -1;",
+  "SET log_min_duration_sample = -1;",
+  "SET log_transaction_sample_rate = 0;",
+  "SET debug_print_parse = off;",
+  "SET debug_print_rewritten = off;",
+  "SET debug_print_plan = off;",
+  "SET pg_stat_statements.track_utility = off;",
+  "SET standard_conforming_strings = on;",
+].join("\n");
+
 export function renderCredentialsCreate(input: CredentialsInput): string {
   const su = input.superuser;
   const repl = input.replicationUser;
@@ -33,14 +56,14 @@ ${discoverStandbys(input.namePrefix)}
 IFS= read -r su_password || true
 IFS= read -r repl_password || true
 if [ -z "$su_password" ] || [ -z "$repl_password" ]; then echo "pg-replication: no passwords on stdin" >&2; exit 1; fi
-# SQL literals: ' doubled (standard_conforming_strings is on).
+# SQL literals: ' doubled (the session sets standard_conforming_strings on, below).
 su_sql=$(printf '%s' "$su_password" | sed "s/'/''/g")
 repl_sql=$(printf '%s' "$repl_password" | sed "s/'/''/g")
 await_ready "$PRIMARY"
-# The statements that carry a password are kept out of the server log, even when they fail.
+# The statements that carry a password are kept out of the server log and pg_stat_statements,
+# even when they fail, whatever postgresSettings says.
 psql_in "$PRIMARY" <<SQL
-SET log_statement = 'none';
-SET log_min_error_statement = 'panic';
+${PASSWORD_SESSION_SETTINGS}
 ALTER ROLE "${su}" WITH PASSWORD '$su_sql';
 ALTER ROLE "${repl}" WITH PASSWORD '$repl_sql';
 SQL

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
 import { renderSettingsApply, renderSyncApply } from "../../../components/apply";
-import { credentialsStdin, renderCredentialsCreate } from "../../../components/credentials";
+import { credentialsStdin, PASSWORD_SESSION_SETTINGS, renderCredentialsCreate } from "../../../components/credentials";
 import { renderSettingsFile } from "../../../components/settings";
 
 const dir = mkdtempSync(join(tmpdir(), "pg-replication-fake-docker-"));
@@ -171,7 +171,16 @@ describe("credentials", () => {
 
   it("succeeds and sets both roles on the primary, passwords escaped as SQL literals, logging off", () => {
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdin, /SET log_statement = 'none';\nSET log_min_error_statement = 'panic';\nALTER ROLE "postgres" WITH PASSWORD 'it''s:a\\pw \$HOME';\nALTER ROLE "replicator" WITH PASSWORD 'repl:pw''x\\y';/);
+    assert.ok(run.stdin.includes(`${PASSWORD_SESSION_SETTINGS}\nALTER ROLE "postgres" WITH PASSWORD 'it''s:a\\pw $HOME';\nALTER ROLE "replicator" WITH PASSWORD 'repl:pw''x\\y';\n`), run.stdin);
+  });
+
+  it("turns off, in the password session, every setting that would log the statement or keep its text, and reads backslashes as themselves", () => {
+    for (const line of [
+      "SET log_statement = 'none';", "SET log_min_error_statement = 'panic';", "SET log_min_duration_statement = -1;",
+      "SET log_min_duration_sample = -1;", "SET log_transaction_sample_rate = 0;", "SET debug_print_parse = off;",
+      "SET debug_print_rewritten = off;", "SET debug_print_plan = off;", "SET pg_stat_statements.track_utility = off;",
+      "SET standard_conforming_strings = on;",
+    ]) assert.ok(PASSWORD_SESSION_SETTINGS.split("\n").includes(line), line);
   });
 
   it("stores the replication password on every standby in .pgpass form, and proves it is accepted", () => {
