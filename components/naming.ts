@@ -1,4 +1,4 @@
-/** Names and labels of everything the cluster creates (DESIGN.md §6). Pure. */
+/** Names and labels of everything the cluster creates. Pure. */
 
 export const DATA_DIR = "/var/lib/postgresql/data";
 export const CONFIG_DIR = "/etc/pg-replication";

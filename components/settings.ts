@@ -2,7 +2,7 @@
  * PostgreSQL server settings for each node. Pure.
  *
  * Two kinds, kept apart because Docker cannot change a container's command in
- * place (a new command means a new container, PROVIDER-SEMANTICS.md "Updates"):
+ * place (a new command means a new container: the docker provider replaces it):
  * - fixed settings, the same for a node's whole life, go on the container's
  *   command line as `-c key=value`;
  * - every setting a user can change lives in one file in each node's data
