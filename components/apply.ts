@@ -7,7 +7,7 @@
  */
 import { discoverStandbys, nodeFunctions, PSQL, SAME_ENGINE } from "./docker-shell";
 import { DATA_DIR } from "./naming";
-import { HOT_STANDBY_SENSITIVE, SETTINGS_FILE } from "./settings";
+import { HOT_STANDBY_SENSITIVE, preloadLibraryPaths, renderSettingsFile, SETTINGS_FILE, type Settings } from "./settings";
 import { shellQuote, sqlLiteral } from "./shell";
 
 /** How long a restarted node may take to accept connections, and a standby to stream again. */
@@ -17,8 +17,8 @@ export interface SettingsApplyInput {
   readonly namePrefix: string;
   readonly primaryContainer: string;
   readonly superuser: string;
-  /** The settings file (renderSettingsFile). */
-  readonly file: string;
+  /** The settings of the file (fileSettings). */
+  readonly settings: Settings;
 }
 
 /** What a server still cannot apply from its files without a restart: the names, comma-separated, or empty. */
@@ -26,6 +26,54 @@ const PENDING_SQL = `SELECT coalesce(string_agg(DISTINCT coalesce(name, substrin
 
 /** The write-and-check step's exit status when writing the file failed (the server's own check exits 1). */
 const WRITE_FAILED = 90;
+
+/**
+ * What the server cannot check from the file alone, asked of the running
+ * primary before the file is installed anywhere (a refusal discards the new
+ * file on every node and changes nothing):
+ * - Hot-standby-sensitive settings raised and lowered in one change: a standby
+ *   needs at least the primary's value of each, so neither the primary nor a
+ *   standby can go first. Only with standbys.
+ * - A library of shared_preload_libraries that the image does not have: the
+ *   server would not start, and a node that restarts into a crash loop takes
+ *   no `docker exec`, so no later `pulumi up` could put it right.
+ */
+function preinstallChecks(settings: Settings, superuser: string): string {
+  const checks: string[] = [];
+  const sensitive = HOT_STANDBY_SENSITIVE.filter((name) => settings[name] !== undefined);
+  if (sensitive.length > 0) {
+    const values = sensitive.map((name) => `(${sqlLiteral(name)}, ${sqlLiteral(settings[name] as string)})`).join(", ");
+    checks.push(`if [ -n "$STANDBYS" ]; then
+  changes=$(psql_in "$PRIMARY" <<'SQL'
+SELECT coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE new > now), '') || '/' ||
+       coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE new < now), '')
+FROM (SELECT f.name, f.value::bigint AS new, s.setting::bigint AS now
+      FROM (VALUES ${values}) AS f(name, value) JOIN pg_settings s USING (name)
+      WHERE f.value ~ '^[0-9]+$') AS c;
+SQL
+)
+  rises=\${changes%%/*}
+  lowers=\${changes#*/}
+  if [ -n "$rises" ] && [ -n "$lowers" ]; then
+    discard_new
+    echo "pg-replication: this change raises $rises and lowers $lowers; a standby needs at least the primary's value of each (PostgreSQL docs, Hot Standby), so with both no order of restarts is safe. Raise them with one pulumi up and lower them with the next. Nothing was changed." >&2
+    exit 1
+  fi
+fi`);
+  }
+  const libraries = preloadLibraryPaths(settings);
+  if (libraries.length > 0) {
+    const look = `libdir=$(${PSQL} -U "$1" -c "SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'") || exit 1; shift; ` +
+      `for p in "$@"; do case "$p" in /*) ;; *) p="$libdir/$p" ;; esac; [ -e "$p" ] || [ -e "$p.so" ] || printf '%s ' "$p"; done`;
+    checks.push(`missing=$(docker exec -u postgres "$PRIMARY" sh -c ${shellQuote(look)} sh ${shellQuote(superuser)} ${libraries.map(shellQuote).join(" ")})
+if [ -n "$missing" ]; then
+  discard_new
+  echo "pg-replication: shared_preload_libraries names a library the image does not have (\${missing% }); the server would not start. Nothing was changed." >&2
+  exit 1
+fi`);
+  }
+  return checks.join("\n");
+}
 
 /**
  * The `<prefix>-settings` command: check the file with the server itself,
@@ -49,6 +97,7 @@ for node in $PRIMARY $STANDBYS; do
   elif exists "$node"; then echo "pg-replication: $node is not running; start it (docker start $node) and run pulumi up again" >&2; exit 1
   fi
 done
+discard_new() { for n in $nodes; do docker exec -u postgres "$n" rm -f "$FILE.new"; done; }
 # Writing and checking the new file need no server: a node created or replaced
 # in this update does both while its server is still starting.
 # The server checks the new file before it replaces the old one: a bad value changes nothing anywhere.
@@ -56,10 +105,10 @@ done
 for node in $nodes; do
   status=0
   out=$(docker exec -i -u postgres "$node" sh -c "cat > $FILE.new || exit ${WRITE_FAILED}; exec postgres -D ${DATA_DIR} -c config_file=$FILE.new -C port" 2>&1 <<'PGCONF'
-${input.file}PGCONF
+${renderSettingsFile(input.settings)}PGCONF
 ) || status=$?
   if [ "$status" -ne 0 ]; then
-    for n in $nodes; do docker exec -u postgres "$n" rm -f "$FILE.new"; done
+    discard_new
     if [ "$status" -eq ${WRITE_FAILED} ]; then
       echo "pg-replication: could not write $FILE.new on $node; nothing was changed:" >&2
     else
@@ -70,6 +119,7 @@ ${input.file}PGCONF
   fi
 done
 await_all_ready $nodes
+${preinstallChecks(input.settings, input.superuser)}
 
 # What each server still cannot apply needs a restart (pg_file_settings re-reads the files).
 PENDING_SQL=${shellQuote(PENDING_SQL)}

@@ -26,7 +26,7 @@ import type { ClusterOutputs, ReplicaOutput } from "./outputs";
 export type ClusterInfo = Omit<ClusterOutputs, "primaryConnectionString" | "replicaConnectionStrings">;
 import {
   fileSettings, fixedPrimarySettings, fixedStandbySettings, primarySettings, primarySyncStandbyNames,
-  renderSettingsFile, serverCommand, standbySettings,
+  serverCommand, standbySettings,
 } from "./settings";
 
 export interface PostgresReplicationClusterArgs {
@@ -169,7 +169,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
     const settings = new command.local.Command(`${prefix}-settings`, {
       create: renderSettingsApply({
         namePrefix: prefix, primaryContainer: primaryNode, superuser: cfg.superuser,
-        file: renderSettingsFile(fileSettings(cfg)),
+        settings: fileSettings(cfg),
       }),
       triggers: onNewPrimaryContainer,
     }, { parent: this, dependsOn: [this.primary] });

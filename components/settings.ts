@@ -160,6 +160,54 @@ export function renderSettingsFile(settings: Settings): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The libraries a shared_preload_libraries value names, as PostgreSQL reads the
+ * list: comma-separated, blanks around each name dropped, a name in double
+ * quotes taken as it is. Pure.
+ */
+export function libraryList(value: string): string[] {
+  const names: string[] = [];
+  let current = "";
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '"') {
+      if (quoted && value[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (c === "," && !quoted) {
+      names.push(current.trim());
+      current = "";
+    } else {
+      current += c;
+    }
+  }
+  names.push(current.trim());
+  return names.filter((n) => n !== "");
+}
+
+/**
+ * Where the server will look for the libraries of shared_preload_libraries
+ * (each with or without the platform's suffix): a plain name in its library
+ * directory (`$libdir`), given here relative to it; `$libdir/...` there too; an
+ * absolute path as it is. Left out: a relative path with a `/` (the server
+ * takes it relative to the data directory), and every name when the file sets
+ * dynamic_library_path, whose directories the server searches itself. Pure.
+ */
+export function preloadLibraryPaths(settings: Settings): string[] {
+  if (settings["dynamic_library_path"] !== undefined) return [];
+  const paths: string[] = [];
+  for (const name of libraryList(settings["shared_preload_libraries"] ?? "")) {
+    if (name.startsWith("/")) paths.push(name);
+    else if (name.startsWith("$libdir/")) paths.push(name.slice("$libdir/".length));
+    else if (!name.includes("/")) paths.push(name);
+  }
+  return paths;
+}
+
 /** The container command: the server binary with every fixed setting as `-c key=value`, in a stable order. */
 export function serverCommand(settings: Settings): string[] {
   const args = ["postgres", "-D", DATA_DIR];

@@ -250,6 +250,33 @@ describe("day-2 changes through pulumi up, under write load", { timeout: 1_800_0
     for (const node of [primary, ...standbys(3)]) assert.equal(await sqlIn(node, "SHOW max_connections"), "120", node);
   });
 
+  it("refused before anything is installed, changing nothing: a standby-sensitive setting raised with another lowered, a preload library the image lacks", async (t) => {
+    const settingsNow = { work_mem: "16MB", log_min_duration_statement: "1000", max_connections: "120" };
+    const nodes = [primary, ...standbys(3)];
+    // The settings file's checksum and the new files left beside it: a refusal touches neither.
+    const fileOf = async (node: string): Promise<string> =>
+      (await execIn(node, ["sh", "-c", `md5sum ${DATA}/pg-replication.conf; ls ${DATA} | grep -c '[.]new$' || true`], { user: "postgres" })).trim();
+    const stateOf = async (node: string): Promise<{ started: number; file: string }> => ({ started: await startTime(node), file: await fileOf(node) });
+    const before = new Map(await Promise.all(nodes.map(async (n) => [n, await stateOf(n)] as const)));
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{ ...settingsNow, max_connections: "150", max_worker_processes: "4" },
+        /pg-replication: this change raises max_connections and lowers max_worker_processes; .* Raise them with one pulumi up and lower them with the next\. Nothing was changed\./],
+      [{ ...settingsNow, shared_preload_libraries: "pg_stat_statements, no_such_library" },
+        /pg-replication: shared_preload_libraries names a library the image does not have \(\S*\/no_such_library\); the server would not start\. Nothing was changed\./],
+    ];
+    for (const [settings, message] of refusals) {
+      await cluster.configure({ postgresSettings: JSON.stringify(settings) });
+      const up = await cluster.pulumi.up();
+      assert.notEqual(up.code, 0, describeRun("pulumi up (to be refused)", up));
+      assert.match(`${up.stdout}\n${up.stderr}`, message);
+      for (const n of nodes) assert.deepEqual(await stateOf(n), before.get(n), `${n}: restarted, or its settings file changed, after ${JSON.stringify(settings)}`);
+    }
+    await cluster.configure({ postgresSettings: JSON.stringify(settingsNow) });
+    const back = await cluster.pulumi.preview(["--expect-no-changes"]);
+    assert.equal(back.code, 0, describeRun("pulumi preview --expect-no-changes after the refusals", back));
+    t.diagnostic(`day-2 refusals: ${refusals.length} changes refused; ${nodes.length} nodes neither restarted nor given a new file`);
+  });
+
   it("passwords rotated in place: no restart, no copy, the old passwords refused", async () => {
     const exported = await exportStack(cluster.pulumi, { showSecrets: true });
     const oldReplication = (findExported(exported, "random:index/randomPassword:RandomPassword", `${PREFIX}-replication-password`).outputs?.result) as string;

@@ -14,7 +14,6 @@ import { after, describe, it } from "node:test";
 
 import { renderSettingsApply, renderSyncApply } from "../../../components/apply";
 import { credentialsStdin, PASSWORD_SESSION_SETTINGS, renderCredentialsCreate } from "../../../components/credentials";
-import { renderSettingsFile } from "../../../components/settings";
 
 const dir = mkdtempSync(join(tmpdir(), "pg-replication-fake-docker-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +24,7 @@ printf '%s\\n' "$*" >> "$FAKE_LOG"
 input=""
 case " $* " in *" -i "*) input=$(cat); printf '%s\\n' "$input" >> "$FAKE_STDIN" ;; esac
 case "$1" in
-  ps) printf 'DOCKER_HOST=%s\\n' "$DOCKER_HOST" >> "$FAKE_LOG"; printf '%s\\n' $FAKE_STANDBYS; exit 0 ;;
+  ps) printf 'DOCKER_HOST=%s\\n' "$DOCKER_HOST" >> "$FAKE_LOG"; [ -z "$FAKE_STANDBYS" ] || printf '%s\\n' $FAKE_STANDBYS; exit 0 ;;
   container) case "$3" in -f) echo true ;; esac; exit 0 ;;
   restart) exit 0 ;;
 esac
@@ -33,6 +32,7 @@ case "$1" in
   logs) echo "FATAL:  the fake node's last words"; exit 0 ;;
 esac
 case "$*" in
+  *PKGLIBDIR*) printf '%s' "$FAKE_MISSING"; exit 0 ;;
   *pg_isready*) for n in $FAKE_NOT_READY; do case "$*" in *" $n "*) exit 1 ;; esac; done; exit 0 ;;
   *"postgres -D"*) if [ -n "$FAKE_WRITE_FAILS" ]; then echo "sh: 1: cannot create /var/lib/postgresql/data/pg-replication.conf.new: No space left on device" >&2; exit 90; fi
     if [ -n "$FAKE_INVALID" ]; then echo '2026-12-02 10:00:00.000 UTC [9] LOG:  invalid value for parameter "work_mem": "abc"' >&2; exit 1; fi; exit 0 ;;
@@ -43,6 +43,7 @@ case "$*" in
 esac
 case "$input" in
   *"f.setting::bigint <"*) echo "$FAKE_DECREASES" ;;
+  *"AS f(name, value)"*) echo "$FAKE_CHANGES" ;;
   *"FROM pg_file_settings WHERE error"*) echo "$FAKE_PENDING" ;;
 esac
 exit 0
@@ -84,7 +85,7 @@ function runScript(script: string, input: string, env: Record<string, string> = 
 }
 
 const credentials = renderCredentialsCreate({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", replicationUser: "replicator" });
-const settings = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", file: renderSettingsFile({ max_connections: "150", work_mem: "16MB" }) });
+const settings = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", settings: { max_connections: "150", work_mem: "16MB" } });
 const sync = renderSyncApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", standbyNames: 'FIRST 1 ("replica_1")' });
 
 describe("the day-2 scripts", () => {
@@ -257,8 +258,10 @@ describe("settings", () => {
     assert.equal(run.code, 0, run.stderr);
     for (const node of ["pg-t-primary", "pg-t-replica-1", "pg-t-replica-2"]) {
       const execs = run.calls.filter((c) => c.startsWith(`exec -i -u postgres ${node} `) || c.startsWith(`exec -u postgres ${node} `)).filter((c) => !c.includes("pg_isready"));
-      assert.deepEqual(execs.map((c) => (c.includes("config_file=") ? "write and check" : c.includes(INSTALL) ? "install" : c)), ["write and check", "install"], run.calls.join("\n"));
+      const expected = node === "pg-t-primary" ? ["write and check", "standby-sensitive check", "install"] : ["write and check", "install"];
+      assert.deepEqual(execs.map((c) => (c.includes("config_file=") ? "write and check" : c.includes(INSTALL) ? "install" : c === "exec -i -u postgres pg-t-primary psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U postgres" ? "standby-sensitive check" : c)), expected, run.calls.join("\n"));
     }
+    assert.ok(run.stdin.includes("FROM (VALUES ('max_connections', '150')) AS f(name, value) JOIN pg_settings s USING (name)"), run.stdin);
     assert.equal(run.stdin.split("include_if_exists = 'postgresql.conf'").length - 1, 3, "the file went to every node through stdin");
   });
 
@@ -269,6 +272,58 @@ describe("settings", () => {
     assert.doesNotMatch(run.stderr, /refuses/);
     assert.ok(!run.calls.some((c) => c.includes(" mv ") || c.includes("pg_ctl reload") || c.startsWith("restart ")), run.calls.join("\n"));
     assert.equal(run.calls.filter((c) => c.endsWith("rm -f /var/lib/postgresql/data/pg-replication.conf.new")).length, 3, "the new file removed from every node");
+  });
+});
+
+describe("settings: what is checked on the running primary before the file is installed", () => {
+  const nothingInstalled = (run: Run): void => {
+    assert.ok(!run.calls.some((c) => c.includes(INSTALL) || c.startsWith("restart ")), run.calls.join("\n"));
+    assert.equal(run.calls.filter((c) => c.endsWith("rm -f /var/lib/postgresql/data/pg-replication.conf.new")).length, 3, "the new file removed from every node");
+  };
+
+  it("refuses to raise one standby-sensitive setting and lower another in the same change, and changes nothing", () => {
+    const run = runScript(settings, "", { FAKE_CHANGES: "max_connections/max_worker_processes" });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /this change raises max_connections and lowers max_worker_processes; .* Raise them with one pulumi up and lower them with the next\. Nothing was changed\./);
+    nothingInstalled(run);
+  });
+
+  it("goes on when the sensitive settings only rise, or only fall", () => {
+    for (const changes of ["max_connections/", "/max_connections", "/"]) {
+      const run = runScript(settings, "", { FAKE_CHANGES: changes, FAKE_PENDING: "" });
+      assert.equal(run.code, 0, `${changes}: ${run.stderr}`);
+      assert.ok(run.calls.some((c) => c.includes(INSTALL)), changes);
+    }
+  });
+
+  it("asks nothing when there is no standby, or no sensitive setting in the file", () => {
+    const alone = runScript(settings, "", { FAKE_STANDBYS: "", FAKE_CHANGES: "max_connections/max_worker_processes", FAKE_PENDING: "" });
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.ok(!alone.stdin.includes("AS f(name, value)"), alone.stdin);
+    const reloadOnly = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", settings: { work_mem: "16MB" } });
+    assert.ok(!reloadOnly.includes("AS f(name, value)"));
+    assert.ok(!reloadOnly.includes("PKGLIBDIR"), "no library check without shared_preload_libraries");
+  });
+
+  const withLibraries = renderSettingsApply({
+    namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres",
+    settings: { shared_preload_libraries: 'pg_stat_statements, "$libdir/auto_explain", /opt/lib/x' },
+  });
+
+  it("refuses shared_preload_libraries naming a library the image does not have, and changes nothing", () => {
+    const run = runScript(withLibraries, "", { FAKE_MISSING: "/usr/lib/postgresql/17/lib/pg_stat_statements " });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /shared_preload_libraries names a library the image does not have \(\/usr\/lib\/postgresql\/17\/lib\/pg_stat_statements\); the server would not start\. Nothing was changed\./);
+    nothingInstalled(run);
+  });
+
+  it("looks for every preload library on the primary, by its path under the server's library directory", () => {
+    const run = runScript(withLibraries, "", { FAKE_MISSING: "", FAKE_PENDING: "" });
+    assert.equal(run.code, 0, run.stderr);
+    const look = run.calls.filter((c) => c.includes("PKGLIBDIR"));
+    assert.equal(look.length, 1, run.calls.join("\n"));
+    assert.ok(look[0].startsWith("exec -u postgres pg-t-primary sh -c "), look[0]);
+    assert.ok(look[0].endsWith(" sh postgres pg_stat_statements auto_explain /opt/lib/x"), look[0]);
   });
 });
 

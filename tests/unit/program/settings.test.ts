@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 
 import { parseConfig } from "../../../components/config";
 import {
+  libraryList, preloadLibraryPaths,
   fileSettings, fixedPrimarySettings, fixedStandbySettings, primarySettings, renderSettingsFile, serverCommand, standbySettings, synchronousStandbyNames,
 } from "../../../components/settings";
 
@@ -107,5 +108,20 @@ describe("fixed settings", () => {
   it("list the settings file's lines in a stable, sorted order", () => {
     const lines = renderSettingsFile({ work_mem: "1MB", a_setting: "x", max_connections: "9" }).split("\n").filter((l) => / = /.test(l) && !l.startsWith("include"));
     assert.deepEqual(lines.map((l) => l.split(" ")[0]), ["a_setting", "max_connections", "work_mem"]);
+  });
+});
+
+describe("shared_preload_libraries", () => {
+  it("splits the list as PostgreSQL does: commas, blanks dropped, double quotes kept together", () => {
+    assert.deepEqual(libraryList(""), []);
+    assert.deepEqual(libraryList(" pg_stat_statements ,auto_explain,, "), ["pg_stat_statements", "auto_explain"]);
+    assert.deepEqual(libraryList('"a,b", "say ""hi""" , c'), ["a,b", 'say "hi"', "c"]);
+  });
+
+  it("gives where each library is looked for: under $libdir unless absolute; nothing it cannot tell", () => {
+    assert.deepEqual(preloadLibraryPaths({}), []);
+    assert.deepEqual(preloadLibraryPaths({ shared_preload_libraries: 'pg_stat_statements, "$libdir/auto_explain", /opt/x.so, sub/dir' }),
+      ["pg_stat_statements", "auto_explain", "/opt/x.so"]);
+    assert.deepEqual(preloadLibraryPaths({ shared_preload_libraries: "pg_stat_statements", dynamic_library_path: "/opt:$libdir" }), []);
   });
 });
