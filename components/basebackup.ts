@@ -4,7 +4,7 @@
  * They run on the Docker host with the docker CLI. Pure rendering.
  */
 import { DATA_DIR, PRIMARY_ALIAS, SERVER_PORT } from "./naming";
-import { SAME_ENGINE, psqlIn, runOneOff } from "./docker-shell";
+import { SAME_ENGINE, clearLeftover, psqlIn, runOneOff } from "./docker-shell";
 import { shellQuote, sqlLiteral } from "./shell";
 
 export interface BaseBackupInput {
@@ -90,7 +90,7 @@ export function renderBaseBackupCreate(input: BaseBackupInput): string {
     "# Started again however this ends: a refused or failed seed must not leave a standby down that was up.",
     `trap 'if [ "$was_running" = true ]; then docker start ${shellQuote(input.standbyContainer).replace(/'/g, `'\\''`)} >/dev/null; fi' EXIT`,
     `if [ "$(docker container inspect -f '{{.State.Running}}' ${shellQuote(input.standbyContainer)} 2>/dev/null)" = true ]; then was_running=true; docker stop -t 60 ${shellQuote(input.standbyContainer)} >/dev/null; fi`,
-    `docker rm -f ${shellQuote(seedName)} >/dev/null 2>&1 || true`,
+    clearLeftover(seedName),
     "# Reuse the slot when present; one invalidated by max_slot_wal_keep_size cannot stream and is made anew.",
     primaryPsql(input,
       `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot} AND NOT active AND wal_status = 'lost'`,

@@ -8,7 +8,7 @@
  */
 import { PREAMBLE } from "./entrypoint";
 import { renderIdent } from "./hba";
-import { SAME_ENGINE, runOneOff } from "./docker-shell";
+import { SAME_ENGINE, clearLeftover, runOneOff } from "./docker-shell";
 import { shellQuote } from "./shell";
 
 export interface BootstrapInput {
@@ -107,8 +107,7 @@ export function renderBootstrapCreate(input: BootstrapInput): string {
   return [
     "set -eu",
     SAME_ENGINE,
-    "# A container left by an interrupted run would hold the name.",
-    `docker rm -f ${shellQuote(name)} >/dev/null 2>&1 || true`,
+    clearLeftover(name),
     // stdin only with init SQL: it is the one thing the script reads from it.
     runOneOff({
       name, stack: input.stack, namePrefix: input.namePrefix, role: "bootstrap", network: "none",

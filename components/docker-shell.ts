@@ -77,6 +77,19 @@ export function discoverStandbys(prefix: string): string {
   return `STANDBYS=$(docker ps -a --filter ${shellQuote(`label=${LABEL_CLUSTER}=${prefix}`)} --filter ${shellQuote(`label=${LABEL_ROLE}=replica`)} --format '{{.Names}}' | sort | tr '\\n' ' ')`;
 }
 
+/**
+ * Shell lines that clear the name of a one-off container a run left behind.
+ * One still running (its `pulumi up` was interrupted: the container goes on)
+ * is let finish first; killed, it would leave half-written data in the volume,
+ * which the next run would take for a cluster or a promoted standby.
+ */
+export function clearLeftover(name: string): string {
+  return [
+    `docker wait ${shellQuote(name)} >/dev/null 2>&1 || true`,
+    `docker rm -f ${shellQuote(name)} >/dev/null 2>&1 || true`,
+  ].join("\n");
+}
+
 /** A container that runs one script on a node's volume and is removed when it ends. */
 export interface OneOffContainer {
   readonly name: string;

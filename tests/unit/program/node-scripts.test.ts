@@ -146,7 +146,9 @@ const ENSURE_SLOT = psqlOnPrimary(
   "SELECT 'created slot ' || slot_name FROM pg_create_physical_replication_slot('replica_2', true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = 'replica_2')");
 const DROP = psqlOnPrimary("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'replica_2'");
 const INSPECT = ["docker", "container", "inspect", "-f", "{{.State.Running}}", "pg-dev-replica-2"];
-const REMOVE_OLD_SEED = ["docker", "rm", "-f", "pg-dev-replica-2-basebackup"];
+/** A seed left running by an interrupted run is waited for, then removed: never killed half-way. */
+const REMOVE_OLD_SEED = ["docker", "wait", "pg-dev-replica-2-basebackup"];
+const REMOVE_OLD_SEED_2 = ["docker", "rm", "-f", "pg-dev-replica-2-basebackup"];
 const SEED = [
   "docker", "run", "--rm", "-i", "--name", "pg-dev-replica-2-basebackup", "--network", "container:pg-dev-primary",
   "--label", "pg-replication.stack=dev", "--label", "pg-replication.cluster=pg-dev", "--label", "pg-replication.role=basebackup",
@@ -163,14 +165,14 @@ for (const shell of SHELLS) {
       it("seeds a new standby: clears a leftover seed container, drops a lost slot, makes the slot, runs the labelled seed with the password on stdin", () => {
         const r = run(shell, create, { input: "secret-password\n" });
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.calls, [INSPECT, REMOVE_OLD_SEED, ENSURE_SLOT, SEED]);
+        assert.deepEqual(r.calls, [INSPECT, REMOVE_OLD_SEED, REMOVE_OLD_SEED_2, ENSURE_SLOT, SEED]);
         assert.equal(readFileSync(join(r.dir, "stdin"), "utf8"), "secret-password\n");
       });
 
       it("stops a running standby before its data is rewritten, and starts it again after", () => {
         const r = run(shell, create, { input: "secret-password\n", env: { FAKE_RUNNING: "true" } });
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.calls, [INSPECT, STOP, REMOVE_OLD_SEED, ENSURE_SLOT, SEED, START]);
+        assert.deepEqual(r.calls, [INSPECT, STOP, REMOVE_OLD_SEED, REMOVE_OLD_SEED_2, ENSURE_SLOT, SEED, START]);
       });
 
       it("starts a standby it stopped again when the seed fails, and fails", () => {
@@ -424,6 +426,8 @@ for (const shell of SHELLS) {
         const r = run(shell, renderBootstrapCreate(input), { input: "CREATE TABLE users (id int);\n" });
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(r.calls, [
+          // One left running by an interrupted run is waited for, then removed: never killed half-way.
+          ["docker", "wait", "pg-dev-primary-bootstrap"],
           ["docker", "rm", "-f", "pg-dev-primary-bootstrap"],
           ["docker", "run", "--rm", "-i", "--name", "pg-dev-primary-bootstrap", "--network", "none",
             "--label", "pg-replication.stack=dev", "--label", "pg-replication.cluster=pg-dev", "--label", "pg-replication.role=bootstrap",
@@ -435,7 +439,7 @@ for (const shell of SHELLS) {
       it("create: without init SQL, the container gets no stdin", () => {
         const r = run(shell, renderBootstrapCreate({ ...input, hasInitSql: false }));
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.calls[1].slice(0, 4), ["docker", "run", "--rm", "--name"]);
+        assert.deepEqual(r.calls[2].slice(0, 4), ["docker", "run", "--rm", "--name"]);
       });
 
       it("create: fails when the container fails", () => {
