@@ -45,9 +45,9 @@ function preinstallChecks(settings: Settings, superuser: string): string {
     const values = sensitive.map((name) => `(${sqlLiteral(name)}, ${sqlLiteral(settings[name] as string)})`).join(", ");
     checks.push(`if [ -n "$STANDBYS" ]; then
   changes=$(psql_in "$PRIMARY" <<'SQL'
-SELECT coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE new > now), '') || '/' ||
-       coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE new < now), '')
-FROM (SELECT f.name, f.value::bigint AS new, s.setting::bigint AS now
+SELECT coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE wanted > running), '') || '/' ||
+       coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE wanted < running), '')
+FROM (SELECT f.name, f.value::bigint AS wanted, s.setting::bigint AS running
       FROM (VALUES ${values}) AS f(name, value) JOIN pg_settings s USING (name)
       WHERE f.value ~ '^[0-9]+$') AS c;
 SQL
