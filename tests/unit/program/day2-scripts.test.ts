@@ -32,7 +32,8 @@ case "$1" in
   logs) echo "FATAL:  the fake node's last words"; exit 0 ;;
 esac
 case "$*" in
-  *PKGLIBDIR*) printf '%s' "$FAKE_MISSING"; exit 0 ;;
+  # The library check runs here as it would in the node: its psql (below) names FAKE_LIBDIR as the library directory.
+  *PKGLIBDIR*) shift 4; exec "$@" ;;
   *pg_isready*) for n in $FAKE_NOT_READY; do case "$*" in *" $n "*) exit 1 ;; esac; done; exit 0 ;;
   *"postgres -D"*) if [ -n "$FAKE_WRITE_FAILS" ]; then echo "sh: 1: cannot create /var/lib/postgresql/data/pg-replication.conf.new: No space left on device" >&2; exit 90; fi
     if [ -n "$FAKE_INVALID" ]; then echo '2026-12-02 10:00:00.000 UTC [9] LOG:  invalid value for parameter "work_mem": "abc"' >&2; exit 1; fi; exit 0 ;;
@@ -47,6 +48,11 @@ case "$input" in
   *"FROM pg_file_settings WHERE error"*) echo "$FAKE_PENDING" ;;
 esac
 exit 0
+`, { mode: 0o755 });
+
+/** psql inside a node, for the library check: the server's library directory. */
+writeFileSync(join(dir, "psql"), `#!/bin/sh
+echo "$FAKE_LIBDIR"
 `, { mode: 0o755 });
 
 /** A clock that jumps 50 s at every call, so a wait's 180 s bound is reached within a few of them, even with the other nodes' waits (run at once) calling it too; the real date otherwise. */
@@ -305,25 +311,31 @@ describe("settings: what is checked on the running primary before the file is in
     assert.ok(!reloadOnly.includes("PKGLIBDIR"), "no library check without shared_preload_libraries");
   });
 
-  const withLibraries = renderSettingsApply({
+  // A library directory with pg_stat_statements only, and an absolute path beside it that exists.
+  const libdir = mkdtempSync(join(tmpdir(), "pg-replication-libdir-"));
+  after(() => rmSync(libdir, { recursive: true, force: true }));
+  writeFileSync(join(libdir, "pg_stat_statements.so"), "");
+  writeFileSync(join(libdir, "elsewhere"), "");
+  const withLibraries = (libraries: string): string => renderSettingsApply({
     namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres",
-    settings: { shared_preload_libraries: 'pg_stat_statements, "$libdir/auto_explain", /opt/lib/x' },
+    settings: { max_connections: "150", max_wal_senders: "12", shared_preload_libraries: libraries },
   });
 
   it("refuses shared_preload_libraries naming a library the image does not have, and changes nothing", () => {
-    const run = runScript(withLibraries, "", { FAKE_MISSING: "/usr/lib/postgresql/17/lib/pg_stat_statements " });
+    const run = runScript(withLibraries(`pg_stat_statements, "$libdir/auto_explain", ${libdir}/elsewhere, /nowhere/x`), "", { FAKE_LIBDIR: libdir });
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /shared_preload_libraries names a library the image does not have \(\/usr\/lib\/postgresql\/17\/lib\/pg_stat_statements\); the server would not start\. Nothing was changed\./);
+    assert.ok(run.stderr.includes(`pg-replication: shared_preload_libraries names a library the image does not have (${libdir}/auto_explain /nowhere/x); the server would not start. Nothing was changed.`), run.stderr);
     nothingInstalled(run);
   });
 
-  it("looks for every preload library on the primary, by its path under the server's library directory", () => {
-    const run = runScript(withLibraries, "", { FAKE_MISSING: "", FAKE_PENDING: "" });
+  it("goes on when every preload library is there, with or without its suffix, asking the primary once", () => {
+    const run = runScript(withLibraries(`pg_stat_statements, "$libdir/pg_stat_statements", ${libdir}/elsewhere`), "", { FAKE_LIBDIR: libdir, FAKE_PENDING: "" });
     assert.equal(run.code, 0, run.stderr);
-    const look = run.calls.filter((c) => c.includes("PKGLIBDIR"));
-    assert.equal(look.length, 1, run.calls.join("\n"));
-    assert.ok(look[0].startsWith("exec -u postgres pg-t-primary sh -c "), look[0]);
-    assert.ok(look[0].endsWith(" sh postgres pg_stat_statements auto_explain /opt/lib/x"), look[0]);
+    assert.ok(run.calls.some((c) => c.includes(INSTALL)), run.calls.join("\n"));
+    const look = run.calls.findIndex((c) => c.includes("PKGLIBDIR"));
+    assert.ok(run.calls[look].startsWith("exec -u postgres pg-t-primary sh -c "), run.calls[look]);
+    assert.equal(run.calls.filter((c) => c.includes("PKGLIBDIR")).length, 1);
+    assert.ok(run.stdin.includes("FROM (VALUES ('max_connections', '150'), ('max_wal_senders', '12')) AS f(name, value)"), run.stdin);
   });
 });
 
