@@ -201,7 +201,7 @@ backend and flags. Plain Docker's: the least \`docker\` work to the same
 point, with as many standbys as the deployment it is the floor of: create a
 network, start a container that runs initdb and PostgreSQL, then for every
 standby at once run one \`pg_basebackup -R -X stream -c fast\` with a slot
-of its own and start the standby on it, insert a row on the primary and see
+of its own (made before the copies, as the program makes it) and start the standby on it, insert a row on the primary and see
 it on every standby; for destroy, \`docker stop\` of every container
 (SIGINT: PostgreSQL's fast shutdown with its checkpoint, as the program's
 containers stop), \`docker rm\`, the volumes and the network removed. The

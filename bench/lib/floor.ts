@@ -7,7 +7,8 @@
  * Steps, and nothing else: a network; a primary container that runs initdb
  * and starts PostgreSQL; once it answers, a table; the standby containers,
  * started at once, each running one `pg_basebackup -R -X stream -c fast`
- * with a slot of its own and starting PostgreSQL on the result; a row
+ * with a slot of its own (made beforehand, with the table) and starting
+ * PostgreSQL on the result; a row
  * inserted on the primary; polling every standby (inside its container, 20
  * ms apart, all at once) until the row is there. Then the destroy floor:
  * `docker stop` of every container (SIGINT, PostgreSQL's fast shutdown with
@@ -107,13 +108,19 @@ export async function measureFloor(image: string, runName: string, standbys: num
       "run", "-d", "--name", n.primary, ...labels(runName), "--network", n.network, "--network-alias", "primary",
       "--mount", mount(n.primaryVolume, runName), ...STOP, "-u", "postgres", "-e", `PGDATA=${DATA}`, "--entrypoint", "sh", image, "-c", primaryScript,
     ], o);
+    // The slots are made before the base backups, as the program makes them: one made by
+    // pg_basebackup -C reserves WAL only once its stream starts, and a concurrent backup's
+    // checkpoint can remove the segment that stream needs ("requested WAL segment ... has
+    // already been removed", seen in a CI run's 3-standby floor).
+    const slots = n.standbys.map((s) => `pg_create_physical_replication_slot('${s.slot}', true)`).join(", ");
     await explained(n.primary, docker(["exec", "-u", "postgres", n.primary, "sh", "-c",
-      `${poll("pg_isready -q -h /tmp")}; psql -X -q -h /tmp -d postgres -c 'CREATE TABLE floor_probe (x int)'`], o, "wait for the floor primary"));
+      `${poll("pg_isready -q -h /tmp")}; psql -X -q -h /tmp -d postgres -c 'CREATE TABLE floor_probe (x int)' -c "SELECT ${slots}" >/dev/null`],
+    o, "wait for the floor primary"));
     const primaryReady = nowMs();
     const standbyScript = (slot: string): string => [
       "set -e",
       `chmod 0700 "$PGDATA"`,
-      `pg_basebackup -h primary -U postgres -D "$PGDATA" -R -X stream -c fast -C -S ${slot} -w`,
+      `pg_basebackup -h primary -U postgres -D "$PGDATA" -R -X stream -c fast -S ${slot} -w`,
       `exec postgres -D "$PGDATA" -c unix_socket_directories=/tmp`,
     ].join("; ");
     await Promise.all(n.standbys.map((s) => docker([
