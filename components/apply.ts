@@ -31,25 +31,30 @@ const WRITE_FAILED = 90;
  * What the server cannot check from the file alone, asked of the running
  * primary before the file is installed anywhere (a refusal discards the new
  * file on every node and changes nothing):
- * - Hot-standby-sensitive settings raised and lowered in one change: a standby
- *   needs at least the primary's value of each, so neither the primary nor a
- *   standby can go first. Only with standbys.
+ * - Hot-standby-sensitive settings raised and lowered in one change (a
+ *   setting left out of the file counts at the value it falls back to): a
+ *   standby needs at least the primary's value of each, so neither the
+ *   primary nor a standby can go first. Only with standbys.
  * - A library of shared_preload_libraries that the image does not have: the
  *   server would not start, and a node that restarts into a crash loop takes
  *   no `docker exec`, so no later `pulumi up` could put it right.
  */
 function preinstallChecks(settings: Settings, superuser: string): string {
   const checks: string[] = [];
-  const sensitive = HOT_STANDBY_SENSITIVE.filter((name) => settings[name] !== undefined);
-  if (sensitive.length > 0) {
-    const values = sensitive.map((name) => `(${sqlLiteral(name)}, ${sqlLiteral(settings[name] as string)})`).join(", ");
-    checks.push(`if [ -n "$STANDBYS" ]; then
+  // A sensitive setting the new file leaves out falls back to initdb's postgresql.conf, then to
+  // the built-in default: taking it out can lower it as surely as writing a smaller value.
+  const inFile = HOT_STANDBY_SENSITIVE.filter((name) => settings[name] !== undefined)
+    .map((name) => ` WHEN ${sqlLiteral(name)} THEN ${sqlLiteral(settings[name] as string)}`).join("");
+  const fromFile = inFile === "" ? "NULL::text" : `CASE s.name${inFile} END`;
+  checks.push(`if [ -n "$STANDBYS" ]; then
   changes=$(psql_in "$PRIMARY" <<'SQL'
 SELECT coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE wanted > running), '') || '/' ||
        coalesce(string_agg(name, ', ' ORDER BY name) FILTER (WHERE wanted < running), '')
-FROM (SELECT f.name, f.value::bigint AS wanted, s.setting::bigint AS running
-      FROM (VALUES ${values}) AS f(name, value) JOIN pg_settings s USING (name)
-      WHERE f.value ~ '^[0-9]+$') AS c;
+FROM (SELECT s.name, w.value::bigint AS wanted, s.setting::bigint AS running
+      FROM pg_settings s CROSS JOIN LATERAL (SELECT coalesce(${fromFile},
+        (SELECT f.setting FROM pg_file_settings f WHERE f.name = s.name AND f.sourcefile LIKE '%/postgresql.conf' ORDER BY f.seqno DESC LIMIT 1),
+        s.boot_val) AS value) AS w
+      WHERE s.name IN (${HOT_STANDBY_SENSITIVE.map(sqlLiteral).join(", ")}) AND w.value ~ '^[0-9]+$') AS c;
 SQL
 )
   rises=\${changes%%/*}
@@ -60,7 +65,6 @@ SQL
     exit 1
   fi
 fi`);
-  }
   const libraries = preloadLibraryPaths(settings);
   if (libraries.length > 0) {
     const look = `libdir=$(${PSQL} -U "$1" -c "SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'") || exit 1; shift; ` +
