@@ -309,6 +309,7 @@ describe("settings: what is checked on the running primary before the file is in
     const reloadOnly = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", settings: { work_mem: "16MB" } });
     // Still compared: each sensitive setting at the value it falls back to, out of the file.
     assert.ok(reloadOnly.includes("coalesce(NULL::text,"), reloadOnly);
+    assert.ok(reloadOnly.includes("WHERE s.name IN ('max_connections', 'max_prepared_transactions', 'max_locks_per_transaction', 'max_wal_senders', 'max_worker_processes')"), reloadOnly);
     assert.ok(!reloadOnly.includes("PKGLIBDIR"), "no library check without shared_preload_libraries");
   });
 
