@@ -6,7 +6,7 @@
  * copying a standby again. Pure rendering.
  */
 import { discoverStandbys, nodeFunctions, PSQL, SAME_ENGINE } from "./docker-shell";
-import { DATA_DIR } from "./naming";
+import { DATA_DIR, LABEL_CLUSTER, LABEL_ROLE, LABEL_STACK, SERVER_PORT } from "./naming";
 import { HOT_STANDBY_SENSITIVE, preloadLibraryPaths, renderSettingsFile, SETTINGS_FILE, type Settings } from "./settings";
 import { shellQuote, sqlLiteral } from "./shell";
 
@@ -14,6 +14,8 @@ import { shellQuote, sqlLiteral } from "./shell";
 export const RESTART_READY_SECONDS = 180;
 
 export interface SettingsApplyInput {
+  /** The stack's name, for the labels of the one-off container that puts a file back. */
+  readonly stack: string;
   readonly namePrefix: string;
   readonly primaryContainer: string;
   readonly superuser: string;
@@ -80,6 +82,51 @@ fi`);
 }
 
 /**
+ * A value the server accepts in the file but cannot honour when it starts
+ * (more shared memory than the host has, ssl on without a certificate)
+ * passes every check above; the first node restarted on it then dies, and
+ * Docker starts it again and again (restart: unless-stopped). A node in that
+ * loop takes no `docker exec`, so no later `pulumi up` could mend it.
+ * `await_restarted` tells such a node from a slow one by Docker's restart
+ * count, which `docker restart` sets to 0; `roll_back` then puts the
+ * previous file (kept as .old by the install) back on every node, through a
+ * one-off container on the failed node's volume, starts that node on it and
+ * fails with the server's own words. The stack keeps its previous settings,
+ * as the servers do: the next `pulumi up` applies the corrected ones.
+ */
+function rollBack(input: SettingsApplyInput): string {
+  const restore = 'if [ -e "$1.old" ]; then mv -f "$1.old" "$1"; fi';
+  const labels = [`${LABEL_STACK}=${input.stack}`, `${LABEL_CLUSTER}=${input.namePrefix}`, `${LABEL_ROLE}=settings-restore`]
+    .map((l) => `--label ${shellQuote(l)}`).join(" ");
+  return `await_restarted() {
+  ready_by=$(( $(date +%s) + ${RESTART_READY_SECONDS} ))
+  until docker exec -u postgres "$1" pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT} >/dev/null 2>&1; do
+    [ "$(docker inspect -f '{{.RestartCount}} {{.State.Status}}' "$1" 2>/dev/null)" = "0 running" ] || return 1
+    [ "$(date +%s)" -lt "$ready_by" ] || give_up_on "$1" "${RESTART_READY_SECONDS} s after its restart"
+    sleep 0.1
+  done
+}
+roll_back() {
+  failed=$1
+  why=$(docker logs --tail 50 "$failed" 2>&1 | grep -E '(FATAL|PANIC): ' | tail -n 1 | sed -E 's/^.*(FATAL|PANIC): +//')
+  docker stop -t 60 "$failed" >/dev/null
+  for n in $nodes; do
+    [ "$n" != "$failed" ] || continue
+    docker exec -u postgres "$n" sh -c ${shellQuote(`${restore} && pg_ctl reload -s -D "$2"`)} sh "$FILE" ${DATA_DIR}
+  done
+  volume=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "${DATA_DIR}"}}{{.Name}}{{end}}{{end}}' "$failed")
+  image=$(docker inspect -f '{{.Image}}' "$failed")
+  docker rm -f "$failed-settings-restore" >/dev/null 2>&1 || true
+  docker run --rm --name "$failed-settings-restore" --network none ${labels} -v "$volume:${DATA_DIR}" --entrypoint /bin/sh "$image" -c ${shellQuote(restore)} sh "$FILE"
+  docker start "$failed" >/dev/null
+  await_ready "$failed"
+  [ "$failed" = "$PRIMARY" ] || wait_streaming "$failed"
+  echo "pg-replication: $failed did not start with the new settings (\${why:-no FATAL line in docker logs $failed}). The previous settings file is back on every node, and $failed runs on it again.\${restarted:+ Restarted on the new values before it, and keeping them until their next restart:$restarted.} Correct postgresSettings and run pulumi up again." >&2
+  exit 1
+}`;
+}
+
+/**
  * The `<prefix>-settings` command: check the file with the server itself,
  * install it on every node, reload every node, then restart the nodes whose
  * server reports a setting it cannot apply without a restart
@@ -131,7 +178,7 @@ pending_of() { printf '%s;\\n' "$PENDING_SQL" | psql_in "$1"; }
 # One docker exec per node installs the file, reloads, and reports what is pending.
 any_pending=false
 for node in $nodes; do
-  pending=$(docker exec -u postgres "$node" sh -c 'mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec ${PSQL} -U "$3" -c "$4"' sh "$FILE" ${DATA_DIR} ${shellQuote(input.superuser)} "$PENDING_SQL")
+  pending=$(docker exec -u postgres "$node" sh -c 'cp -p "$1" "$1.old" && mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec ${PSQL} -U "$3" -c "$4"' sh "$FILE" ${DATA_DIR} ${shellQuote(input.superuser)} "$PENDING_SQL")
   [ -z "$pending" ] || any_pending=true
 done
 echo "pg-replication: settings installed and reloaded on$nodes"
@@ -164,6 +211,8 @@ wait_replayed() {
     sleep 0.2
   done
 }
+${rollBack(input)}
+restarted=""
 for node in $order; do
   case " $nodes " in *" $node "*) ;; *) continue ;; esac
   pending=$(pending_of "$node")
@@ -171,7 +220,8 @@ for node in $order; do
   if [ "$node" != "$PRIMARY" ] && [ -n "$primary_lsn" ]; then wait_replayed "$node"; fi
   # The container's stop signal is SIGINT: PostgreSQL's fast shutdown, with its checkpoint.
   docker restart -t 60 "$node" >/dev/null
-  await_ready "$node"
+  await_restarted "$node" || roll_back "$node"
+  restarted="$restarted $node"
   if [ "$node" = "$PRIMARY" ]; then
     primary_lsn=$(psql_in "$PRIMARY" -c 'SELECT pg_current_wal_lsn()')
   else

@@ -168,7 +168,7 @@ export class PostgresReplicationCluster extends pulumi.ComponentResource {
     const onNewPrimaryContainer = [primaryVolume.name, this.primary.id];
     const settings = new command.local.Command(`${prefix}-settings`, {
       create: renderSettingsApply({
-        namePrefix: prefix, primaryContainer: primaryNode, superuser: cfg.superuser,
+        stack: cfg.stack, namePrefix: prefix, primaryContainer: primaryNode, superuser: cfg.superuser,
         settings: fileSettings(cfg),
       }),
       triggers: onNewPrimaryContainer,

@@ -38,27 +38,28 @@ export function psqlIn(container: string, superuser: string, ...statements: stri
  * Shell functions shared by the scripts: `running NODE` (the container exists
  * and runs), `exists NODE`, `psql_in NODE [psql args]` as the superuser,
  * `await_ready NODE`: until the node's server accepts connections, or fail
- * after READY_SECONDS with its last log lines. The containers are created
- * without the provider's `wait` (which polls the healthcheck once a second,
- * itself run once a second): the commands that need a node wait for it here,
- * polling inside the node every 50 ms, so a node is used as soon as it is
- * ready. A node that is not running yet or restarting is asked again.
- * `await_all_ready NODE...` waits for the nodes at once (they start at once)
- * and fails when any of them does.
+ * after READY_SECONDS with its last log lines (`give_up_on NODE WHEN`). The
+ * containers are created without the provider's `wait` (which polls the
+ * healthcheck once a second, itself run once a second): the commands that
+ * need a node wait for it here, polling inside the node every 50 ms, so a
+ * node is used as soon as it is ready. A node that is not running yet or
+ * restarting is asked again. `await_all_ready NODE...` waits for the nodes
+ * at once (they start at once) and fails when any of them does.
  */
 export function nodeFunctions(superuser: string): string {
   return [
     `running() { [ "$(docker container inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }`,
     `exists() { docker container inspect "$1" >/dev/null 2>&1; }`,
     `psql_in() { node=$1; shift; docker exec -i -u postgres "$node" ${PSQL} -U ${shellQuote(superuser)} "$@"; }`,
+    `give_up_on() {
+  echo "pg-replication: $1 does not accept connections $2; its last log lines (docker logs $1):" >&2
+  docker logs --tail 20 "$1" 2>&1 | sed 's/^/  /' >&2 || true
+  exit 1
+}`,
     `await_ready() {
   ready_by=$(( $(date +%s) + ${READY_SECONDS} ))
   until docker exec -u postgres "$1" sh -c ${shellQuote(POLL_READY)} >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge "$ready_by" ]; then
-      echo "pg-replication: $1 does not accept connections after ${READY_SECONDS} s; its last log lines (docker logs $1):" >&2
-      docker logs --tail 20 "$1" 2>&1 | sed 's/^/  /' >&2 || true
-      exit 1
-    fi
+    [ "$(date +%s)" -lt "$ready_by" ] || give_up_on "$1" "after ${READY_SECONDS} s"
     sleep 0.1
   done
 }`,

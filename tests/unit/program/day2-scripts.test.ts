@@ -27,6 +27,12 @@ case "$1" in
   ps) printf 'DOCKER_HOST=%s\\n' "$DOCKER_HOST" >> "$FAKE_LOG"; [ -z "$FAKE_STANDBYS" ] || printf '%s\\n' $FAKE_STANDBYS; exit 0 ;;
   container) case "$3" in -f) echo true ;; esac; exit 0 ;;
   restart) exit 0 ;;
+  # Docker counts the restarts of a node in FAKE_CRASHED.
+  inspect) case "$*" in
+    *RestartCount*) for n in $FAKE_CRASHED; do case " $* " in *" $n "*) echo "1 restarting"; exit 0 ;; esac; done; echo "0 running" ;;
+    *Mounts*) echo "$4-data" ;;
+    *Image*) echo "sha256:0123abcd" ;;
+  esac; exit 0 ;;
 esac
 case "$1" in
   logs) echo "FATAL:  the fake node's last words"; exit 0 ;;
@@ -34,7 +40,9 @@ esac
 case "$*" in
   # The library check runs here as it would in the node: its psql (below) names FAKE_LIBDIR as the library directory.
   *PKGLIBDIR*) shift 4; exec "$@" ;;
-  *pg_isready*) for n in $FAKE_NOT_READY; do case "$*" in *" $n "*) exit 1 ;; esac; done; exit 0 ;;
+  # Nodes in FAKE_CRASHED (dying) and FAKE_SLOW (still starting) answer no more once restarted, until a docker start.
+  *pg_isready*) for n in $FAKE_CRASHED $FAKE_SLOW; do case "$*" in *" $n "*) if grep -qx "restart -t 60 $n" "$FAKE_LOG" && ! grep -qx "start $n" "$FAKE_LOG"; then exit 1; fi ;; esac; done
+    for n in $FAKE_NOT_READY; do case "$*" in *" $n "*) exit 1 ;; esac; done; exit 0 ;;
   *"postgres -D"*) if [ -n "$FAKE_WRITE_FAILS" ]; then echo "sh: 1: cannot create /var/lib/postgresql/data/pg-replication.conf.new: No space left on device" >&2; exit 90; fi
     if [ -n "$FAKE_INVALID" ]; then echo '2026-12-02 10:00:00.000 UTC [9] LOG:  invalid value for parameter "work_mem": "abc"' >&2; exit 1; fi; exit 0 ;;
   *pg_current_wal_lsn*) echo 0/10; exit 0 ;;
@@ -91,7 +99,7 @@ function runScript(script: string, input: string, env: Record<string, string> = 
 }
 
 const credentials = renderCredentialsCreate({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", replicationUser: "replicator" });
-const settings = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", settings: { max_connections: "150", work_mem: "16MB" } });
+const settings = renderSettingsApply({ stack: "t", namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", settings: { max_connections: "150", work_mem: "16MB" } });
 const sync = renderSyncApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", standbyNames: 'FIRST 1 ("replica_1")' });
 
 describe("the day-2 scripts", () => {
@@ -110,8 +118,8 @@ describe("every day-2 script", () => {
   });
 });
 
-/** The settings command's one docker exec per node that installs the new file, reloads, and asks what is pending. */
-const INSTALL = `sh -c mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U "$3" -c "$4" sh /var/lib/postgresql/data/pg-replication.conf /var/lib/postgresql/data postgres SELECT`;
+/** The settings command's one docker exec per node that keeps the old file, installs the new one, reloads, and asks what is pending. */
+const INSTALL = `sh -c cp -p "$1" "$1.old" && mv "$1.new" "$1" && pg_ctl reload -s -D "$2" && exec psql -X -q -At -v ON_ERROR_STOP=1 -d postgres -U "$3" -c "$4" sh /var/lib/postgresql/data/pg-replication.conf /var/lib/postgresql/data postgres SELECT`;
 
 describe("waiting for the nodes", () => {
   const isReadyPoll = (node: string) => (c: string): boolean => c.startsWith(`exec -u postgres ${node} sh -c`) && c.includes("pg_isready");
@@ -281,6 +289,47 @@ describe("settings", () => {
   });
 });
 
+describe("settings: a node that does not start on the new file", () => {
+  const RESTORE = 'if [ -e "$1.old" ]; then mv -f "$1.old" "$1"; fi';
+  const FILE = "/var/lib/postgresql/data/pg-replication.conf";
+
+  it("gets the old file back through a one-off container on its volume, is started on it, and the command fails with the server's words", () => {
+    const run = runScript(settings, "", { FAKE_CRASHED: "pg-t-replica-2" });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /pg-replication: pg-t-replica-2 did not start with the new settings \(the fake node's last words\)\. The previous settings file is back on every node, and pg-t-replica-2 runs on it again\. Restarted on the new values before it, and keeping them until their next restart: pg-t-replica-1\. Correct postgresSettings and run pulumi up again\./);
+    const at = (call: string): number => {
+      const i = run.calls.indexOf(call);
+      assert.ok(i >= 0, `no call ${call} in:\n${run.calls.join("\n")}`);
+      return i;
+    };
+    const stop = at("stop -t 60 pg-t-replica-2");
+    const oneOff = at(`run --rm --name pg-t-replica-2-settings-restore --network none --label pg-replication.stack=t --label pg-replication.cluster=pg-t --label pg-replication.role=settings-restore -v pg-t-replica-2-data:/var/lib/postgresql/data --entrypoint /bin/sh sha256:0123abcd -c ${RESTORE} sh ${FILE}`);
+    const start = at("start pg-t-replica-2");
+    assert.ok(at("restart -t 60 pg-t-replica-2") < stop && stop < oneOff && oneOff < start, "stopped, then the file put back, then started");
+    for (const node of ["pg-t-primary", "pg-t-replica-1"]) {
+      assert.ok(at(`exec -u postgres ${node} sh -c ${RESTORE} && pg_ctl reload -s -D "$2" sh ${FILE} /var/lib/postgresql/data`) < start, `${node}: the old file back and reloaded`);
+    }
+    const streaming = run.calls.findIndex((c, i) => i > start && c.startsWith("exec -i -u postgres pg-t-replica-2 psql") && c.includes("pg_stat_wal_receiver"));
+    assert.ok(streaming > start, "waits for the standby to stream again");
+    assert.ok(!run.calls.includes("restart -t 60 pg-t-primary"), "nothing restarted after the failed node");
+  });
+
+  it("names no node restarted before it when it was the first, and says so when the server logged no FATAL line", () => {
+    const run = runScript(settings.replace("FATAL|PANIC", "NO-SUCH-LEVEL"), "", { FAKE_CRASHED: "pg-t-replica-1" });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /pg-t-replica-1 did not start with the new settings \(no FATAL line in docker logs pg-t-replica-1\)\. The previous settings file is back on every node, and pg-t-replica-1 runs on it again\. Correct postgresSettings/);
+  });
+
+  it("waits for a node that is slow but not dying, and fails after the bound without touching any file", () => {
+    const clock = join(dir, "clock-slow-restart");
+    rmSync(clock, { force: true });
+    const run = runScript(settings, "", { FAKE_SLOW: "pg-t-replica-1", FAKE_CLOCK: clock });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /pg-replication: pg-t-replica-1 does not accept connections 180 s after its restart; its last log lines \(docker logs pg-t-replica-1\):\n {2}FATAL: {2}the fake node's last words/);
+    assert.ok(!run.calls.some((c) => c.startsWith("stop ") || c.startsWith("run ") || c.includes(RESTORE)), run.calls.join("\n"));
+  });
+});
+
 describe("settings: what is checked on the running primary before the file is installed", () => {
   const nothingInstalled = (run: Run): void => {
     assert.ok(!run.calls.some((c) => c.includes(INSTALL) || c.startsWith("restart ")), run.calls.join("\n"));
@@ -306,7 +355,7 @@ describe("settings: what is checked on the running primary before the file is in
     const alone = runScript(settings, "", { FAKE_STANDBYS: "", FAKE_CHANGES: "max_connections/max_worker_processes", FAKE_PENDING: "" });
     assert.equal(alone.code, 0, alone.stderr);
     assert.ok(!alone.stdin.includes("CROSS JOIN LATERAL"), alone.stdin);
-    const reloadOnly = renderSettingsApply({ namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", settings: { work_mem: "16MB" } });
+    const reloadOnly = renderSettingsApply({ stack: "t", namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres", settings: { work_mem: "16MB" } });
     // Still compared: each sensitive setting at the value it falls back to, out of the file.
     assert.ok(reloadOnly.includes("coalesce(NULL::text,"), reloadOnly);
     assert.ok(reloadOnly.includes("WHERE s.name IN ('max_connections', 'max_prepared_transactions', 'max_locks_per_transaction', 'max_wal_senders', 'max_worker_processes')"), reloadOnly);
@@ -319,7 +368,7 @@ describe("settings: what is checked on the running primary before the file is in
   writeFileSync(join(libdir, "pg_stat_statements.so"), "");
   writeFileSync(join(libdir, "elsewhere"), "");
   const withLibraries = (libraries: string): string => renderSettingsApply({
-    namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres",
+    stack: "t", namePrefix: "pg-t", primaryContainer: "pg-t-primary", superuser: "postgres",
     settings: { max_connections: "150", max_wal_senders: "12", shared_preload_libraries: libraries },
   });
 
