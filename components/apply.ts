@@ -5,8 +5,8 @@
  * once; one that needs a restart restarts the nodes one at a time, never
  * copying a standby again. Pure rendering.
  */
-import { discoverStandbys, nodeFunctions, PSQL, SAME_ENGINE } from "./docker-shell";
-import { DATA_DIR, LABEL_CLUSTER, LABEL_ROLE, LABEL_STACK, SERVER_PORT } from "./naming";
+import { clearLeftover, discoverStandbys, nodeFunctions, PSQL, runOneOff, SAME_ENGINE } from "./docker-shell";
+import { DATA_DIR, SERVER_PORT } from "./naming";
 import { HOT_STANDBY_SENSITIVE, preloadLibraryPaths, renderSettingsFile, SETTINGS_FILE, type Settings } from "./settings";
 import { shellQuote, sqlLiteral } from "./shell";
 
@@ -95,9 +95,8 @@ fi`);
  * as the servers do: the next `pulumi up` applies the corrected ones.
  */
 function rollBack(input: SettingsApplyInput): string {
-  const restore = 'if [ -e "$1.old" ]; then mv -f "$1.old" "$1"; fi';
-  const labels = [`${LABEL_STACK}=${input.stack}`, `${LABEL_CLUSTER}=${input.namePrefix}`, `${LABEL_ROLE}=settings-restore`]
-    .map((l) => `--label ${shellQuote(l)}`).join(" ");
+  const restore = `if [ -e ${SETTINGS_FILE}.old ]; then mv -f ${SETTINGS_FILE}.old ${SETTINGS_FILE}; fi`;
+  const oneOff = { shell: "$failed-settings-restore" };
   return `await_restarted() {
   ready_by=$(( $(date +%s) + ${RESTART_READY_SECONDS} ))
   until docker exec -u postgres "$1" pg_isready -q -h /var/run/postgresql -p ${SERVER_PORT} >/dev/null 2>&1; do
@@ -112,12 +111,15 @@ roll_back() {
   docker stop -t 60 "$failed" >/dev/null
   for n in $nodes; do
     [ "$n" != "$failed" ] || continue
-    docker exec -u postgres "$n" sh -c ${shellQuote(`${restore} && pg_ctl reload -s -D "$2"`)} sh "$FILE" ${DATA_DIR}
+    docker exec -u postgres "$n" sh -c ${shellQuote(`${restore} && pg_ctl reload -s -D ${DATA_DIR}`)}
   done
   volume=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "${DATA_DIR}"}}{{.Name}}{{end}}{{end}}' "$failed")
   image=$(docker inspect -f '{{.Image}}' "$failed")
-  docker rm -f "$failed-settings-restore" >/dev/null 2>&1 || true
-  docker run --rm --name "$failed-settings-restore" --network none ${labels} -v "$volume:${DATA_DIR}" --entrypoint /bin/sh "$image" -c ${shellQuote(restore)} sh "$FILE"
+${clearLeftover(oneOff).replace(/^/gm, "  ")}
+  ${runOneOff({
+    name: oneOff, stack: input.stack, namePrefix: input.namePrefix, role: "settings-restore", network: "none",
+    volumeName: { shell: "$volume" }, image: { shell: "$image" }, script: restore, stdin: false,
+  })}
   docker start "$failed" >/dev/null
   await_ready "$failed"
   [ "$failed" = "$PRIMARY" ] || wait_streaming "$failed"

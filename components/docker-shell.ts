@@ -79,21 +79,32 @@ export function discoverStandbys(prefix: string): string {
 }
 
 /**
+ * A word of a rendered command: a value known now (quoted as it is), or one
+ * the script only knows when it runs (`{ shell: "$volume" }`, expanded in
+ * double quotes).
+ */
+export type ShellWord = string | { readonly shell: string };
+
+function word(w: ShellWord): string {
+  return typeof w === "string" ? shellQuote(w) : `"${w.shell}"`;
+}
+
+/**
  * Shell lines that clear the name of a one-off container a run left behind.
  * One still running (its `pulumi up` was interrupted: the container goes on)
  * is let finish first; killed, it would leave half-written data in the volume,
  * which the next run would take for a cluster or a promoted standby.
  */
-export function clearLeftover(name: string): string {
+export function clearLeftover(name: ShellWord): string {
   return [
-    `docker wait ${shellQuote(name)} >/dev/null 2>&1 || true`,
-    `docker rm -f ${shellQuote(name)} >/dev/null 2>&1 || true`,
+    `docker wait ${word(name)} >/dev/null 2>&1 || true`,
+    `docker rm -f ${word(name)} >/dev/null 2>&1 || true`,
   ].join("\n");
 }
 
 /** A container that runs one script on a node's volume and is removed when it ends. */
 export interface OneOffContainer {
-  readonly name: string;
+  readonly name: ShellWord;
   readonly stack: string;
   readonly namePrefix: string;
   /** Its `pg-replication.role` label, so a leftover is found with the rest. */
@@ -101,8 +112,8 @@ export interface OneOffContainer {
   /** A Docker network, `none`, or `container:<name>` to share that container's network namespace. */
   readonly network: string;
   /** Mounted at the data directory. */
-  readonly volumeName: string;
-  readonly image: string;
+  readonly volumeName: ShellWord;
+  readonly image: ShellWord;
   readonly script: string;
   /** Pass the command's stdin to the script. */
   readonly stdin: boolean;
@@ -112,14 +123,14 @@ export interface OneOffContainer {
 export function runOneOff(c: OneOffContainer): string {
   return [
     c.stdin ? "docker run --rm -i" : "docker run --rm",
-    `--name ${shellQuote(c.name)}`,
+    `--name ${word(c.name)}`,
     `--network ${shellQuote(c.network)}`,
     `--label ${shellQuote(`${LABEL_STACK}=${c.stack}`)}`,
     `--label ${shellQuote(`${LABEL_CLUSTER}=${c.namePrefix}`)}`,
     `--label ${shellQuote(`${LABEL_ROLE}=${c.role}`)}`,
-    `-v ${shellQuote(`${c.volumeName}:${DATA_DIR}`)}`,
+    typeof c.volumeName === "string" ? `-v ${shellQuote(`${c.volumeName}:${DATA_DIR}`)}` : `-v "${c.volumeName.shell}:${DATA_DIR}"`,
     "--entrypoint /bin/sh",
-    shellQuote(c.image),
+    word(c.image),
     `-c ${shellQuote(c.script)}`,
   ].join(" ");
 }

@@ -2,8 +2,8 @@
  * The gRPC side of a stand-in provider plugin: what the Pulumi engine calls
  * (pulumi/pulumi proto/pulumi/provider.proto) mapped onto one `ResourceType`
  * per type token. The stand-ins exist because the real docker and random
- * providers are not used by the tests (docs/DEVELOPMENT.md); the engine, CLI and language
- * host that talk to them are the real ones.
+ * providers are not used by the tests (docs/DEVELOPMENT.md); the engine, CLI
+ * and language host that talk to them are the real ones.
  *
  * Why not `@pulumi/pulumi/provider`'s `main`: its Diff cannot return a
  * detailed diff, so `pulumi preview --diff` could not say which property

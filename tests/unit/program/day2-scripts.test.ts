@@ -290,8 +290,8 @@ describe("settings", () => {
 });
 
 describe("settings: a node that does not start on the new file", () => {
-  const RESTORE = 'if [ -e "$1.old" ]; then mv -f "$1.old" "$1"; fi';
   const FILE = "/var/lib/postgresql/data/pg-replication.conf";
+  const RESTORE = `if [ -e ${FILE}.old ]; then mv -f ${FILE}.old ${FILE}; fi`;
 
   it("gets the old file back through a one-off container on its volume, is started on it, and the command fails with the server's words", () => {
     const run = runScript(settings, "", { FAKE_CRASHED: "pg-t-replica-2" });
@@ -303,11 +303,11 @@ describe("settings: a node that does not start on the new file", () => {
       return i;
     };
     const stop = at("stop -t 60 pg-t-replica-2");
-    const oneOff = at(`run --rm --name pg-t-replica-2-settings-restore --network none --label pg-replication.stack=t --label pg-replication.cluster=pg-t --label pg-replication.role=settings-restore -v pg-t-replica-2-data:/var/lib/postgresql/data --entrypoint /bin/sh sha256:0123abcd -c ${RESTORE} sh ${FILE}`);
+    const oneOff = at(`run --rm --name pg-t-replica-2-settings-restore --network none --label pg-replication.stack=t --label pg-replication.cluster=pg-t --label pg-replication.role=settings-restore -v pg-t-replica-2-data:/var/lib/postgresql/data --entrypoint /bin/sh sha256:0123abcd -c ${RESTORE}`);
     const start = at("start pg-t-replica-2");
     assert.ok(at("restart -t 60 pg-t-replica-2") < stop && stop < oneOff && oneOff < start, "stopped, then the file put back, then started");
     for (const node of ["pg-t-primary", "pg-t-replica-1"]) {
-      assert.ok(at(`exec -u postgres ${node} sh -c ${RESTORE} && pg_ctl reload -s -D "$2" sh ${FILE} /var/lib/postgresql/data`) < start, `${node}: the old file back and reloaded`);
+      assert.ok(at(`exec -u postgres ${node} sh -c ${RESTORE} && pg_ctl reload -s -D /var/lib/postgresql/data`) < start, `${node}: the old file back and reloaded`);
     }
     const streaming = run.calls.findIndex((c, i) => i > start && c.startsWith("exec -i -u postgres pg-t-replica-2 psql") && c.includes("pg_stat_wal_receiver"));
     assert.ok(streaming > start, "waits for the standby to stream again");
